@@ -1,0 +1,276 @@
+/**
+ * `npm run bench` / `npm run bench:quick`: this proxy (Bun binary, Deno, Node 24) against nginx,
+ * HAProxy and the origin directly, with wrk on loopback. Writes bench/results/latest.md.
+ */
+
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CANDIDATES } from './candidates.ts';
+import type { Candidate, RunningCandidate } from './candidates.ts';
+import { machineInfo } from './machine.ts';
+import { startOrigin } from './origin.ts';
+import type { Origin } from './origin.ts';
+import { installCleanup, stopAll } from './processes.ts';
+import { renderReport } from './report.ts';
+import type { Results } from './report.ts';
+import { RssSampler } from './rss.ts';
+import { SCENARIOS } from './scenarios.ts';
+import type { Scenario } from './scenarios.ts';
+import type { Sample } from './stats.ts';
+import { ROOT } from './templates.ts';
+import { ensureBinary, ensureTools } from './tools.ts';
+import { runWrk } from './wrk.ts';
+
+/** How long and how often. */
+interface Plan {
+  mode: 'full' | 'quick';
+  rounds: number;
+  durationSec: number;
+  warmupSec: number;
+  /** Fresh candidates (and origin) for every scenario; otherwise only for the memory scenario. */
+  restartEveryScenario: boolean;
+  budgetSec: number;
+  only: Set<string> | undefined;
+  keep: boolean;
+}
+
+const FULL: Plan = { mode: 'full', rounds: 3, durationSec: 4, warmupSec: 1, restartEveryScenario: true, budgetSec: 540, only: undefined, keep: false };
+const QUICK: Plan = { mode: 'quick', rounds: 2, durationSec: 1, warmupSec: 1, restartEveryScenario: false, budgetSec: 100, only: undefined, keep: false };
+/** Per wrk run beyond its duration: process start, connection setup, report. */
+const RUN_OVERHEAD_MS = 400;
+const RESULTS_DIR = join(ROOT, 'bench/results');
+const USAGE = 'usage: node bench/run.ts [--quick] [--rounds N] [--duration SECONDS] [--only id,id…] [--keep]\ncandidates: ' + CANDIDATES.map((c) => c.id).join(', ');
+
+class UsageError extends Error {}
+
+function parsePlan(argv: string[]): Plan {
+  const plan: Plan = { ...(argv.includes('--quick') ? QUICK : FULL) };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    const count = (): number => {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`${arg} needs a positive integer`);
+      return n;
+    };
+    if (arg === '--quick') continue;
+    else if (arg === '--rounds') plan.rounds = count();
+    else if (arg === '--duration') plan.durationSec = count();
+    else if (arg === '--keep') plan.keep = true;
+    else if (arg === '--only') {
+      plan.only = new Set(value().split(','));
+      for (const id of plan.only) if (!CANDIDATES.some((c) => c.id === id)) throw new UsageError(`unknown candidate ${id}`);
+    } else throw new UsageError(`unknown argument ${arg}`);
+  }
+  return plan;
+}
+
+/** CPU for the candidate and CPU for wrk + origin (+ this harness). */
+function placement(): { proxyCpus: string; loadCpus: string; note?: string } {
+  if (availableParallelism() >= 2) return { proxyCpus: '0', loadCpus: '1' };
+  return { proxyCpus: '0', loadCpus: '0', note: 'only one CPU: candidate and load generator share it' };
+}
+
+/** Keeps this harness (RSS sampling, bookkeeping) off the candidate's CPU. */
+function pinSelf(cpus: string): void {
+  spawnSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
+}
+
+const fmtRun = (s: Sample): string =>
+  `${Math.round(s.requestsPerSec).toLocaleString('en-US')} req/s, p50 ${s.p50Ms.toFixed(2)} ms, p99 ${s.p99Ms.toFixed(2)} ms, RSS ${(s.peakRssBytes / 1048576).toFixed(1)} MiB${s.errors > 0 ? `, ${s.errors} errors` : ''}`;
+
+class Bench {
+  private readonly plan: Plan;
+  private readonly runDir: string;
+  private readonly proxyCpus: string;
+  private readonly loadCpus: string;
+  private readonly deadline: number;
+  private readonly started = Date.now();
+  private origin: Origin | undefined;
+  private running = new Map<string, RunningCandidate>();
+  private startCount = 0;
+  readonly active: Candidate[];
+  readonly problems = new Map<string, string>();
+  readonly samples = new Map<string, Map<string, Sample[]>>();
+  truncated: string | undefined;
+
+  constructor(plan: Plan, runDir: string, cpus: { proxyCpus: string; loadCpus: string }) {
+    this.plan = plan;
+    this.runDir = runDir;
+    this.proxyCpus = cpus.proxyCpus;
+    this.loadCpus = cpus.loadCpus;
+    this.deadline = this.started + plan.budgetSec * 1000;
+    this.active = CANDIDATES.filter((c) => plan.only === undefined || plan.only.has(c.id));
+  }
+
+  private drop(candidate: Candidate, problem: string): void {
+    console.log(`bench: ${candidate.id}: ${problem}`);
+    this.problems.set(candidate.id, problem);
+  }
+
+  private async stopCandidates(): Promise<void> {
+    await Promise.all([...this.running.values()].map((r) => r.stop()));
+    this.running.clear();
+    await this.origin?.stop();
+    this.origin = undefined;
+  }
+
+  /** Fresh origin and candidates (started in parallel), each warmed with the scenario's load. */
+  private async restart(scenario: Scenario): Promise<void> {
+    await this.stopCandidates();
+    const dir = join(this.runDir, `start-${++this.startCount}`);
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    const origin = await startOrigin(join(dir, 'origin'), this.loadCpus);
+    this.origin = origin;
+    const wanted = this.active.filter((c) => !this.problems.has(c.id));
+    const started = await Promise.allSettled(
+      wanted.map((candidate) => {
+        const cdir = join(dir, candidate.id);
+        mkdirSync(cdir, { mode: 0o755 });
+        return candidate.start({ dir: cdir, origin, cpus: this.proxyCpus });
+      }),
+    );
+    started.forEach((result, i) => {
+      const candidate = wanted[i];
+      if (candidate === undefined) return;
+      if (result.status === 'fulfilled') this.running.set(candidate.id, result.value);
+      else this.drop(candidate, `did not start: ${result.reason instanceof Error ? result.reason.message : String(result.reason)}`);
+    });
+    for (const candidate of wanted) {
+      const running = this.running.get(candidate.id);
+      if (running === undefined || this.plan.warmupSec === 0) continue;
+      await runWrk({ ...this.load(scenario, running.port), durationSec: this.plan.warmupSec }).catch(() => undefined);
+    }
+  }
+
+  private load(scenario: Scenario, port: number) {
+    return { url: `http://127.0.0.1:${port}${scenario.path}`, connections: scenario.connections, durationSec: this.plan.durationSec, cpus: this.loadCpus, script: scenario.script };
+  }
+
+  private timeLeft(ms: number): boolean {
+    return Date.now() + ms <= this.deadline;
+  }
+
+  async runScenario(scenario: Scenario, first: boolean): Promise<void> {
+    if (first || this.plan.restartEveryScenario || scenario.memory === true) await this.restart(scenario);
+    const byCandidate = new Map<string, Sample[]>();
+    this.samples.set(scenario.id, byCandidate);
+    const runMs = this.plan.durationSec * 1000 + RUN_OVERHEAD_MS;
+    for (let round = 1; round <= this.plan.rounds; round++) {
+      for (const candidate of this.active) {
+        const running = this.running.get(candidate.id);
+        if (running === undefined) continue;
+        if (!this.timeLeft(runMs)) {
+          this.truncated = `the ${this.plan.budgetSec} s budget ran out in "${scenario.title}", round ${round}; later runs were skipped.`;
+          return;
+        }
+        const sampler = new RssSampler(running.proc.pid);
+        let sample: Sample;
+        try {
+          const result = await runWrk(this.load(scenario, running.port));
+          sample = { round, ...result, peakRssBytes: sampler.stop() };
+        } catch (error) {
+          sampler.stop();
+          this.drop(candidate, `wrk failed in "${scenario.title}": ${error instanceof Error ? error.message : String(error)}`);
+          continue;
+        }
+        if (running.proc.hasExited()) {
+          this.running.delete(candidate.id);
+          this.drop(candidate, `exited during "${scenario.title}" (log: ${running.proc.logPath})`);
+          continue;
+        }
+        const list = byCandidate.get(candidate.id) ?? [];
+        list.push(sample);
+        byCandidate.set(candidate.id, list);
+        console.log(`  ${scenario.id} round ${round}/${this.plan.rounds} ${candidate.id.padEnd(10)} ${fmtRun(sample)}`);
+      }
+    }
+  }
+
+  async finish(): Promise<void> {
+    await this.stopCandidates();
+  }
+
+  elapsedSec(): number {
+    return (Date.now() - this.started) / 1000;
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let plan: Plan;
+  try {
+    plan = parsePlan(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`bench: ${error.message}\n${USAGE}`);
+    return 2;
+  }
+  installCleanup();
+  const cpus = placement();
+  pinSelf(cpus.loadCpus);
+  ensureTools();
+  const earlyProblems = new Map<string, string>();
+  if (plan.only === undefined || plan.only.has('proxy-bun')) {
+    const problem = ensureBinary();
+    if (problem !== undefined) earlyProblems.set('proxy-bun', problem);
+  }
+  const runDir = mkdtempSync(join(tmpdir(), 'proxy-bench-'));
+  // nginx workers run unprivileged and must reach the origin's files.
+  chmodSync(runDir, 0o755);
+  const bench = new Bench(plan, runDir, cpus);
+  for (const [id, problem] of earlyProblems) bench.problems.set(id, problem);
+  const method = `${plan.rounds} rounds of ${plan.durationSec} s per candidate and scenario, after a ${plan.warmupSec} s warm-up; ${
+    plan.restartEveryScenario ? 'fresh candidates and origin for every scenario' : 'candidates restarted only before the memory scenario'
+  }${cpus.note !== undefined ? `; ${cpus.note}` : ''}`;
+  console.log(`bench: ${plan.mode} mode — ${method}; run directory ${runDir}`);
+  try {
+    let first = true;
+    for (const scenario of SCENARIOS) {
+      console.log(`bench: ${scenario.title}`);
+      await bench.runScenario(scenario, first);
+      first = false;
+      if (bench.truncated !== undefined) break;
+    }
+  } finally {
+    await bench.finish();
+    await stopAll();
+  }
+  const results: Results = {
+    machine: machineInfo(),
+    mode: plan.mode,
+    method,
+    candidates: bench.active,
+    scenarios: SCENARIOS,
+    samples: bench.samples,
+    problems: bench.problems,
+    truncated: bench.truncated,
+    elapsedSec: bench.elapsedSec(),
+  };
+  const report = renderReport(results);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(join(RESULTS_DIR, 'latest.md'), report);
+  const raw = { ...results, samples: Object.fromEntries([...bench.samples].map(([k, v]) => [k, Object.fromEntries(v)])), problems: Object.fromEntries(bench.problems) };
+  writeFileSync(join(RESULTS_DIR, 'latest.raw'), `${JSON.stringify(raw, null, 2)}\n`);
+  console.log(`\n${report}`);
+  console.log(`bench: wrote bench/results/latest.md in ${Math.round(bench.elapsedSec())} s`);
+  if (plan.keep) console.log(`bench: logs kept in ${runDir}`);
+  else rmSync(runDir, { recursive: true, force: true });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  async (error: unknown) => {
+    console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    await stopAll();
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,167 @@
+/** The one interface between the portable core (`src/`) and a JavaScript runtime (Bun, Deno, Node). */
+
+export type RuntimeName = 'bun' | 'deno' | 'node';
+
+/**
+ * How workers share a listening port. `reuseport`: every worker binds its own socket with
+ * SO_REUSEPORT and the kernel spreads connections. `single-worker`: the runtime cannot share a
+ * port between threads (Node < 22.12), so only one worker runs.
+ */
+export type ListeningModel = 'reuseport' | 'single-worker';
+
+export interface ListenOptions {
+  host: string;
+  /** 0 picks a free port; the bound one is on `Listener.port`. */
+  port: number;
+  reusePort: boolean;
+}
+
+export interface Listener {
+  readonly host: string;
+  readonly port: number;
+  /** Stop accepting; connections already accepted are untouched. */
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  host: string;
+  port: number;
+  /** The promise rejects with a `SocketError` of code `ETIMEDOUT` after this long. */
+  timeoutMs: number;
+}
+
+/** Stable codes for socket failures, whatever the runtime called them. */
+export type SocketErrorCode =
+  | 'ECONNREFUSED'
+  | 'ETIMEDOUT'
+  | 'ECONNRESET'
+  | 'EPIPE'
+  | 'EADDRINUSE'
+  | 'EACCES'
+  | 'ENOTFOUND'
+  | 'EHOSTUNREACH'
+  | 'UNKNOWN';
+
+export class SocketError extends Error {
+  readonly code: SocketErrorCode;
+  constructor(code: SocketErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SocketError';
+    this.code = code;
+  }
+}
+
+/**
+ * Receives a socket's events. Set once per connection with `Socket.setHandler` (an object, not
+ * closures, so the hot path allocates nothing per chunk).
+ */
+export interface SocketHandler {
+  /** Bytes from the peer. The receiver owns `chunk`: the adapter never reuses its memory. */
+  onData(chunk: Uint8Array): void;
+  /** Everything written so far has been handed to the kernel; `write` may be called again. */
+  onDrain(): void;
+  /** The peer half-closed (FIN). Writing is still allowed; `end()` finishes the close. */
+  onEnd(): void;
+  /** The socket is fully closed, exactly once. `error` is set when it closed because of one. */
+  onClose(error: SocketError | undefined): void;
+}
+
+export interface Socket {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localPort: number;
+  /**
+   * Queue `bytes` for sending. Never drops or reorders bytes. Returns false when the adapter is
+   * holding bytes the kernel has not taken yet: stop writing until `onDrain`. The caller must
+   * not modify `bytes` after the call.
+   */
+  write(bytes: Uint8Array): boolean;
+  /** Bytes accepted by `write` that the kernel has not taken yet. */
+  readonly bufferedAmount: number;
+  setHandler(handler: SocketHandler): void;
+  /** Stop delivering `onData` (and stop reading from the kernel, so the peer is slowed). */
+  pause(): void;
+  resume(): void;
+  /** Flush what is queued, then send FIN. `onClose` follows once the peer closes too. */
+  end(): void;
+  /** Close now, dropping anything unsent (an RST where the runtime allows). */
+  destroy(): void;
+  setNoDelay?(on: boolean): void;
+}
+
+export interface WorkerHandle {
+  readonly id: number;
+  postMessage(message: unknown): void;
+  onMessage(fn: (message: unknown) => void): void;
+  /** Called once when the worker thread ends, with its exit code (non-zero: crashed). */
+  onExit(fn: (code: number) => void): void;
+  terminate(): Promise<void>;
+}
+
+/** The worker side of `spawnWorker`: messages to and from the main thread. */
+export interface ParentPort {
+  postMessage(message: unknown): void;
+  onMessage(fn: (message: unknown) => void): void;
+}
+
+export interface AppendFile {
+  write(text: string): void;
+  close(): Promise<void>;
+}
+
+export type SignalName = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
+export interface HttpServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export interface HttpServeOptions {
+  host: string;
+  port: number;
+  fetch: (request: Request) => Response | Promise<Response>;
+}
+
+export interface RuntimeAdapter {
+  readonly name: RuntimeName;
+  /** Runtime version, e.g. "1.4.5". */
+  readonly version: string;
+  readonly listeningModel: ListeningModel;
+
+  listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener>;
+  /** Resolves once connected; rejects with a `SocketError` (ECONNREFUSED, ETIMEDOUT, ...). */
+  connect(options: ConnectOptions): Promise<Socket>;
+  /** Every IPv4/IPv6 address of a name (A and AAAA), in resolver order. */
+  resolve(hostname: string): Promise<string[]>;
+
+  /** HTTP serving for the admin endpoint (Bun.serve / Deno.serve / @hono/node-server). */
+  serveHttp(options: HttpServeOptions): Promise<HttpServer>;
+
+  /** Start a worker thread running the module at `entry` (a URL string); `data` arrives as its first message. */
+  spawnWorker(entry: string, data: unknown): WorkerHandle;
+  /** Inside a worker: the channel to main. Register `onMessage` before any await. Null on main. */
+  parentPort(): ParentPort | null;
+  /** True on the main thread. */
+  isMainThread(): boolean;
+
+  /** Monotonic milliseconds (fractional). */
+  now(): number;
+  cpuCount(): number;
+  onSignal(signal: SignalName, fn: () => void): void;
+  /** Command-line arguments after the script name. */
+  args(): string[];
+  env(name: string): string | undefined;
+  readTextFile(path: string): Promise<string>;
+  /** Calls `fn` when the file changes; returns a function that stops watching. */
+  watchFile(path: string, fn: () => void): () => void;
+  /** Resident set size of the whole process, bytes. */
+  memoryRss(): number;
+  /** Exit the process (main) or the worker thread (worker). */
+  exit(code: number): never;
+  /** Open a file for appending lines (access logs); created if missing. */
+  openAppendFile(path: string): AppendFile;
+  /** Write one line to stdout / stderr (logging). */
+  writeStdout(text: string): void;
+  writeStderr(text: string): void;
+  isTty(): boolean;
+}

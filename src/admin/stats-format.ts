@@ -1,0 +1,37 @@
+/** `/admin/stats` selection and its text and JSON renderings. */
+import { InvalidStatsFilterError } from './errors.ts';
+import type { Stat } from './types.ts';
+
+/** Longest `?filter=` accepted; an admin query has no business being longer. */
+const MAX_FILTER_LENGTH = 1000;
+
+/** Compiles `?filter=` (matched anywhere in the name, as Envoy's RE2 partial match); throws `InvalidStatsFilterError`. */
+export function compileFilter(filter: string | undefined): RegExp | undefined {
+  if (filter === undefined || filter === '') return undefined;
+  if (filter.length > MAX_FILTER_LENGTH) {
+    throw new InvalidStatsFilterError(filter.slice(0, 40) + '…', `longer than ${MAX_FILTER_LENGTH} characters`);
+  }
+  try {
+    return new RegExp(filter);
+  } catch (err) {
+    throw new InvalidStatsFilterError(filter, err);
+  }
+}
+
+/** The stats whose names match, sorted by name. */
+export function selectStats(stats: Stat[], filter: RegExp | undefined): Stat[] {
+  const out = filter ? stats.filter((s) => filter.test(s.name)) : [...stats];
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Envoy's text format: one `name: value` line per stat. */
+export function statsText(stats: Stat[]): string {
+  let out = '';
+  for (const s of stats) out += `${s.name}: ${s.value}\n`;
+  return out;
+}
+
+/** Envoy's JSON format: `{"stats":[{"name":...,"value":...}]}`. */
+export function statsJson(stats: Stat[]): { stats: { name: string; value: number }[] } {
+  return { stats: stats.map((s) => ({ name: s.name, value: s.value })) };
+}

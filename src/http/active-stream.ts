@@ -1,0 +1,623 @@
+/** One downstream request from head to last response byte: route, local reply or upstream tries, response. */
+import type { RequestHead, ResponseHead } from '../http1/head.ts';
+import type { HttpCodecError } from '../http1/errors.ts';
+import type { UpstreamProtocol } from '../upstream/types.ts';
+import type { UpstreamConnection } from '../upstream/pool-types.ts';
+import type { RouteEntry } from '../router/route-entry.ts';
+import type { ClusterAction } from '../router/types.ts';
+import type { Timer } from '../common/clock.ts';
+import { applyHeaderMutations } from '../router/header-mutation.ts';
+import { serializeRequestHead, serializeResponseHead, CONTINUE_100, LAST_CHUNK, CRLF, encodeChunkHeader } from './wire.ts';
+import { localReply, downstreamProtocolError, type LocalReply } from './local-reply.ts';
+import { ResponseFlag } from './response-flags.ts';
+import type { ListenerContext } from './listener-context.ts';
+import type { RouteCluster, UpstreamHostRef } from './upstream-cluster.ts';
+import { UpstreamRequest, type UpstreamFailure, type UpstreamRequestOwner } from './upstream-request.ts';
+import { RetryState } from './retry-state.ts';
+import { buildUpstreamHeaders } from './forwarded-headers.ts';
+import type { AccessLogRecord } from './access-log-record.ts';
+
+/** What a stream needs from its downstream connection. */
+export interface StreamConnection {
+  readonly id: number;
+  readonly remoteAddress: string;
+  readonly draining: boolean;
+  write(bytes: Uint8Array): boolean;
+  /** Stop / restart reading the client (request-body backpressure). */
+  pauseReading(): void;
+  resumeReading(): void;
+  /** The stream is finished; `reusable`: the connection may parse another request. */
+  streamDone(reusable: boolean): void;
+  /** Abort the downstream connection (the response can't be completed). */
+  reset(): void;
+  /** Switch to a byte tunnel with the upstream connection after a 101. */
+  startTunnel(upstream: UpstreamConnection, upstreamRemainder: Uint8Array): void;
+}
+
+type StreamState = 'routing' | 'local' | 'upstream' | 'responding' | 'tunnel' | 'done';
+
+const HTTP10 = 'HTTP/1.0';
+const HTTP11 = 'HTTP/1.1';
+const SERVICE_TIME_HEADER = 'x-proxy-upstream-service-time';
+const encoder = new TextEncoder();
+
+export class ActiveStream implements UpstreamRequestOwner {
+  private readonly conn: StreamConnection;
+  private readonly ctx: ListenerContext;
+  readonly head: RequestHead;
+  private state: StreamState = 'routing';
+  private readonly startWall: number;
+  private readonly startMono: number;
+
+  private route: RouteEntry | null = null;
+  private action: ClusterAction | null = null;
+  private cluster: RouteCluster | null = null;
+  private upstreamHeaders: string[] | null = null;
+  private upstreamPath = '';
+  private headBytes11: Uint8Array | null = null;
+  private headBytes10: Uint8Array | null = null;
+  private requestId: string | null = null;
+
+  requestComplete = false;
+  readonly chunkedBody: boolean;
+  private bodyBytes = 0;
+  /** Chunks received but not yet written to the current try (or kept for a retry). */
+  private body: Uint8Array[] = [];
+  /** Kept for retries while within the buffer limit; false once a chunk was dropped. */
+  private retaining: boolean;
+  private retainedBytes = 0;
+
+  private upstream: UpstreamRequest | null = null;
+  private lastHost: UpstreamHostRef | null = null;
+  private upstreamHostKey: string | null = null;
+  private retry: RetryState | null = null;
+  private retryTimer: Timer | null = null;
+  private routeTimer: Timer | null = null;
+  private tryTimer: Timer | null = null;
+
+  private responseStarted = false;
+  private status = 0;
+  private flags = 0;
+  private details: string | null = null;
+  private bytesSent = 0;
+  private chunkedResponse = false;
+  private responseHasBody = true;
+  private closeAfter = false;
+  private serviceTimeMs: number | null = null;
+  private downstreamBlocked = false;
+
+  constructor(conn: StreamConnection, ctx: ListenerContext, head: RequestHead) {
+    this.conn = conn;
+    this.ctx = ctx;
+    this.head = head;
+    this.startWall = ctx.wallNow();
+    this.startMono = ctx.clock.now();
+    this.chunkedBody = head.framing === 'chunked';
+    this.retaining = false;
+    if (head.framing === 'none') this.requestComplete = false;
+  }
+
+  // ------------------------------------------------------------------ start
+
+  start(): void {
+    const ctx = this.ctx;
+    ctx.stats.rqTotal.inc();
+    ctx.stats.rqActive.inc();
+    const head = this.head;
+    const route = ctx.router.route(head.method, head.host, head.path, head.headers);
+    if (route === null) {
+      ctx.stats.rqNoRoute.inc();
+      return this.sendLocal(localReply('no_route'));
+    }
+    this.route = route;
+    const action = route.action;
+    if (action.kind === 'direct_response') {
+      ctx.stats.rqDirectResponse.inc();
+      this.details = 'direct_response';
+      return this.sendSimple(action.status, action.body, action.contentType, null);
+    }
+    if (action.kind === 'redirect') {
+      ctx.stats.rqRedirect.inc();
+      this.details = 'direct_response';
+      const location = route.redirectLocation('http', head.host ?? '', head.path) ?? '/';
+      return this.sendSimple(action.responseCode, EMPTY, null, location);
+    }
+    if (head.method === 'CONNECT') {
+      this.details = 'connect_not_supported';
+      return this.sendSimple(405, EMPTY, null, null);
+    }
+    const cluster = ctx.clusters.get(action.cluster);
+    if (!cluster) {
+      this.flags |= ResponseFlag.NC;
+      this.details = 'cluster_not_found';
+      return this.sendSimple(503, CLUSTER_NOT_FOUND, 'text/plain', null);
+    }
+    this.action = action;
+    this.cluster = cluster;
+    const upgrade = head.upgrade && action.websocket === true;
+    const built = buildUpstreamHeaders(head, route, action, this.conn.remoteAddress, ctx, upgrade);
+    this.upstreamHeaders = built.headers;
+    this.requestId = built.requestId;
+    this.upstreamPath = route.upstreamPath(head.path);
+    if (action.retryPolicy && action.retryPolicy.numRetries > 0) {
+      this.retry = new RetryState(action.retryPolicy, ctx.random);
+      this.retaining = head.framing !== 'content-length' || head.contentLength <= RETRY_BUFFER_LIMIT;
+    }
+    this.state = 'upstream';
+    if (head.expectContinue && head.framing !== 'none') {
+      // R15: we answer the expectation ourselves; the upstream never sees Expect.
+      this.conn.write(CONTINUE_100);
+    }
+    if (head.framing === 'none') this.requestComplete = true;
+    if (action.timeoutMs > 0 && this.requestComplete) this.armRouteTimer();
+    this.startTry();
+  }
+
+  // ------------------------------------------------------------------ request body (from the connection)
+
+  onRequestBody(chunk: Uint8Array): void {
+    this.bodyBytes += chunk.length;
+    if (this.state === 'local' || this.state === 'done' || this.state === 'routing') return;
+    const up = this.upstream;
+    if (this.retaining) {
+      this.retainedBytes += chunk.length;
+      if (this.retainedBytes > RETRY_BUFFER_LIMIT) {
+        // Too big to replay: no retries for this request, and stop holding what was sent.
+        this.retaining = false;
+        this.retry = null;
+      }
+    }
+    if (up && up.connected) {
+      if (this.retaining) this.body.push(chunk);
+      else if (this.body.length > 0) this.body.length = 0;
+      if (!up.writeBody(chunk)) this.conn.pauseReading();
+    } else {
+      this.body.push(chunk);
+      if (!this.retaining && this.queuedBytes() > PENDING_BODY_LIMIT) this.conn.pauseReading();
+    }
+  }
+
+  onRequestComplete(): void {
+    this.requestComplete = true;
+    if (this.state === 'upstream' || this.state === 'responding') {
+      this.upstream?.endBody();
+      if (this.action && this.action.timeoutMs > 0 && !this.routeTimer) this.armRouteTimer();
+    } else if (this.state === 'done') {
+      this.conn.streamDone(this.reusable());
+    }
+  }
+
+  /** The request could not be parsed further (bad chunk, too large): R18. */
+  onRequestError(err: HttpCodecError): void {
+    if (this.state === 'done' || this.state === 'tunnel') return;
+    this.closeAfter = true;
+    this.abortUpstream();
+    if (this.responseStarted) {
+      this.flags |= ResponseFlag.DPE;
+      this.finish();
+      this.conn.reset();
+      return;
+    }
+    this.details = err.detail;
+    this.sendLocal(downstreamProtocolError(err.status));
+  }
+
+  /** The client went away. */
+  onDownstreamReset(): void {
+    if (this.state === 'done') return;
+    this.flags |= ResponseFlag.DC;
+    if (!this.details) this.details = 'downstream_remote_disconnect';
+    this.abortUpstream();
+    this.finish();
+  }
+
+  onDownstreamDrain(): void {
+    if (this.downstreamBlocked) {
+      this.downstreamBlocked = false;
+      this.upstream?.resumeResponse();
+    }
+  }
+
+  // ------------------------------------------------------------------ upstream tries
+
+  private startTry(): void {
+    const cluster = this.cluster!;
+    const host = cluster.chooseHost(this.lastHost);
+    if (host === null) {
+      return this.failUpstream(localReply('no_healthy_upstream'));
+    }
+    this.lastHost = host;
+    this.upstreamHostKey = host.key;
+    const protocol: UpstreamProtocol = cluster.forceHttp10 || this.head.versionMinor === 0 ? 'http/1.0' : 'http/1.1';
+    const req = new UpstreamRequest(this, host, protocol, this.head.method, this.head.upgrade && this.action!.websocket === true);
+    this.upstream = req;
+    const perTry = this.retry?.perTryTimeoutMs ?? 0;
+    if (perTry > 0) this.tryTimer = this.ctx.clock.setTimer(perTry, () => this.onPerTryTimeout(req));
+    req.start(cluster.pool(host, protocol), this.ctx.clock.now());
+  }
+
+  upstreamHead(protocol: UpstreamProtocol): Uint8Array {
+    const minor = protocol === 'http/1.0' ? 0 : 1;
+    const cached = minor === 1 ? this.headBytes11 : this.headBytes10;
+    if (cached) return cached;
+    const head = this.head;
+    const upgrade = head.upgrade && this.action!.websocket === true;
+    const bytes = serializeRequestHead(
+      head.method,
+      this.upstreamPath,
+      minor,
+      this.upstreamHeaders!,
+      head.framing === 'chunked' ? 'chunked' : head.framing === 'content-length' ? 'content-length' : 'none',
+      head.contentLength,
+      upgrade,
+    );
+    if (minor === 1) this.headBytes11 = bytes;
+    else this.headBytes10 = bytes;
+    return bytes;
+  }
+
+  bodySoFar(): readonly Uint8Array[] {
+    const body = this.body;
+    if (!this.retaining) this.body = [];
+    return body;
+  }
+
+  onUpstreamConnected(req: UpstreamRequest): void {
+    if (req !== this.upstream) return;
+    if (!this.retaining) this.conn.resumeReading();
+  }
+
+  onUpstreamDrain(req: UpstreamRequest): void {
+    if (req === this.upstream) this.conn.resumeReading();
+  }
+
+  onUpstreamFailure(req: UpstreamRequest, failure: UpstreamFailure, error: HttpCodecError | null): void {
+    if (req !== this.upstream) return;
+    this.clearTryTimer();
+    const host = req.host;
+    const cluster = this.cluster!;
+    switch (failure) {
+      case 'overflow':
+        this.upstream = null;
+        return this.failUpstream(localReply('upstream_overflow'));
+      case 'connect_failure':
+        host.stats.recordError();
+        host.reportLocalFailure();
+        this.upstream = null;
+        if (this.tryRetry('connect-failure', 0)) return;
+        return this.failUpstream(localReply('connect_failure'));
+      case 'connection_termination':
+        host.stats.recordError();
+        host.reportLocalFailure();
+        cluster.stats.upstream_rq_rx_reset.inc();
+        this.upstream = null;
+        if (this.tryRetry('reset', 0)) return;
+        return this.failUpstream(localReply('connection_termination'));
+      case 'protocol_error':
+        host.stats.recordError();
+        host.reportLocalFailure();
+        cluster.stats.upstream_cx_protocol_error?.inc();
+        this.upstream = null;
+        this.details = error?.detail ?? 'upstream_protocol_error';
+        return this.failUpstream(localReply('upstream_protocol_error'));
+      case 'per_try_timeout':
+        this.upstream = null;
+        if (this.tryRetry('timeout', 0)) return;
+        return this.failUpstream(localReply('upstream_timeout'));
+      case 'reset_after_headers':
+        host.stats.recordError();
+        cluster.stats.upstream_rq_rx_reset.inc();
+        if (error) cluster.stats.upstream_cx_protocol_error?.inc();
+        this.upstream = null;
+        this.flags |= error ? ResponseFlag.UPE : ResponseFlag.UR;
+        this.details = error ? error.detail : 'upstream_reset_after_response_started';
+        this.closeAfter = true;
+        this.finish();
+        this.conn.reset();
+        return;
+    }
+  }
+
+  onUpstreamInformational(_req: UpstreamRequest, head: ResponseHead): void {
+    // S6: 100 was answered by us (R15); 102/103 go to HTTP/1.1 clients only.
+    if (head.status === 100 || this.head.versionMinor === 0 || this.responseStarted) return;
+    this.conn.write(serializeResponseHead(head.status, head.reason, head.headers, 'none', -1, false, false, 1));
+  }
+
+  onUpstreamHead(req: UpstreamRequest, head: ResponseHead): void {
+    if (req !== this.upstream) return;
+    const now = this.ctx.clock.now();
+    this.serviceTimeMs = Math.round(now - req.sentAt);
+    const cluster = this.cluster!;
+    if (this.retry && !this.responseStarted && this.retry.retriableStatus(head.status)) {
+      this.clearTryTimer();
+      req.host.stats.recordResponse(head.status);
+      req.host.reportStatus(head.status);
+      cluster.stats.recordResponse(head.status);
+      this.upstream = null;
+      req.abort();
+      if (this.tryRetry('status', head.status)) return;
+      // No retry left: we already dropped that response, so answer with what it said.
+      return this.sendSimple(head.status, EMPTY, null, null, ResponseFlag.URX);
+    }
+    this.clearTryTimer();
+    if (head.upgrade) return this.startTunnel(req, head);
+    this.writeResponseHead(head);
+  }
+
+  onUpstreamBody(req: UpstreamRequest, chunk: Uint8Array): void {
+    if (req !== this.upstream || !this.responseHasBody) return;
+    this.bytesSent += chunk.length;
+    let ok: boolean;
+    if (this.chunkedResponse) {
+      this.conn.write(encodeChunkHeader(chunk.length));
+      this.conn.write(chunk);
+      ok = this.conn.write(CRLF);
+    } else {
+      ok = this.conn.write(chunk);
+    }
+    if (!ok && !this.downstreamBlocked) {
+      this.downstreamBlocked = true;
+      req.pauseResponse();
+    }
+  }
+
+  onUpstreamComplete(req: UpstreamRequest): void {
+    if (req !== this.upstream) return;
+    this.upstream = null;
+    if (this.chunkedResponse) this.conn.write(LAST_CHUNK);
+    this.recordUpstreamOutcome(req, this.status);
+    this.finish();
+    this.conn.streamDone(this.reusable());
+  }
+
+  // ------------------------------------------------------------------ retries and timeouts
+
+  private tryRetry(kind: 'connect-failure' | 'reset' | 'timeout' | 'status', status: number): boolean {
+    const retry = this.retry;
+    const cluster = this.cluster!;
+    if (!retry || this.responseStarted || !this.retaining || this.state === 'done') return false;
+    if (!retry.shouldRetry(kind, status)) return false;
+    if (!retry.hasBudget()) {
+      this.flags |= ResponseFlag.URX;
+      return false;
+    }
+    if (!cluster.tryAcquireRetry()) {
+      cluster.stats.upstream_rq_retry_overflow.inc();
+      this.flags |= ResponseFlag.UO;
+      return false;
+    }
+    cluster.stats.upstream_rq_retry.inc();
+    const delay = retry.nextBackOff();
+    this.retryTimer = this.ctx.clock.setTimer(delay, () => {
+      this.retryTimer = null;
+      cluster.releaseRetry();
+      if (this.state !== 'upstream') return;
+      this.startTry();
+    });
+    return true;
+  }
+
+  private armRouteTimer(): void {
+    this.routeTimer = this.ctx.clock.setTimer(this.action!.timeoutMs, () => this.onRouteTimeout());
+  }
+
+  private onRouteTimeout(): void {
+    this.routeTimer = null;
+    if (this.state === 'done' || this.state === 'tunnel') return;
+    const cluster = this.cluster!;
+    cluster.stats.upstream_rq_timeout.inc();
+    const up = this.upstream;
+    if (up) {
+      up.host.stats.recordTimeout();
+      up.host.reportLocalFailure();
+    }
+    this.abortUpstream();
+    if (this.responseStarted) {
+      this.flags |= ResponseFlag.UT;
+      this.closeAfter = true;
+      this.finish();
+      this.conn.reset();
+      return;
+    }
+    this.failUpstream(localReply('upstream_timeout'));
+  }
+
+  private onPerTryTimeout(req: UpstreamRequest): void {
+    this.tryTimer = null;
+    if (req !== this.upstream || this.responseStarted) return;
+    this.cluster!.stats.upstream_rq_per_try_timeout.inc();
+    req.host.stats.recordTimeout();
+    req.host.reportLocalFailure();
+    req.abort();
+    this.onUpstreamFailure(req, 'per_try_timeout', null);
+  }
+
+  private clearTryTimer(): void {
+    if (this.tryTimer) {
+      this.tryTimer.cancel();
+      this.tryTimer = null;
+    }
+  }
+
+  private abortUpstream(): void {
+    this.clearTryTimer();
+    if (this.retryTimer) {
+      this.retryTimer.cancel();
+      this.retryTimer = null;
+      this.cluster?.releaseRetry();
+    }
+    const up = this.upstream;
+    if (up) {
+      this.upstream = null;
+      if (up.connected || up.headersReceived) this.cluster?.stats.upstream_rq_tx_reset.inc();
+      else this.cluster?.stats.upstream_rq_cancelled.inc();
+      up.abort();
+    }
+  }
+
+  // ------------------------------------------------------------------ responses
+
+  private writeResponseHead(head: ResponseHead): void {
+    this.state = 'responding';
+    this.responseStarted = true;
+    this.status = head.status;
+    this.details = 'via_upstream';
+    const req = this.head;
+    const noBody = req.method === 'HEAD' || head.framing === 'none';
+    this.responseHasBody = !noBody;
+    let framing: 'none' | 'content-length' | 'chunked' = 'none';
+    let length = -1;
+    if (head.framing === 'content-length' || (noBody && head.contentLength >= 0 && head.status !== 204)) {
+      framing = 'content-length';
+      length = head.contentLength;
+    } else if (!noBody) {
+      if (req.versionMinor === 1) {
+        framing = 'chunked';
+        this.chunkedResponse = true;
+      } else {
+        // An HTTP/1.0 client learns the end of a length-less body from the close.
+        this.closeAfter = true;
+      }
+    }
+    const headers = head.headers.slice();
+    if (this.route && this.route.responseHeaderMutations.length > 0) {
+      applyHeaderMutations(headers, this.route.responseHeaderMutations);
+    }
+    headers.push(SERVICE_TIME_HEADER, String(this.serviceTimeMs ?? 0));
+    if (this.ctx.via) headers.push('via', this.ctx.via);
+    const close = this.mustClose();
+    if (close) this.closeAfter = true;
+    this.conn.write(serializeResponseHead(head.status, head.reason, headers, framing, length, close, false, this.head.versionMinor));
+    if (noBody && this.chunkedResponse) this.chunkedResponse = false;
+  }
+
+  private startTunnel(req: UpstreamRequest, head: ResponseHead): void {
+    this.state = 'tunnel';
+    this.responseStarted = true;
+    this.status = 101;
+    this.details = 'via_upstream';
+    this.ctx.stats.upgradesTotal.inc();
+    this.recordUpstreamOutcome(req, 101);
+    this.conn.write(serializeResponseHead(101, head.reason, head.headers, 'none', -1, false, true, 1));
+    const taken = req.takeForTunnel();
+    this.upstream = null;
+    this.finish();
+    if (!taken) {
+      this.conn.reset();
+      return;
+    }
+    this.conn.startTunnel(taken.conn, taken.remainder);
+  }
+
+  /** A failure before any response byte went downstream gets its local reply; after, a reset. */
+  private failUpstream(reply: LocalReply): void {
+    if (this.responseStarted) {
+      this.flags |= reply.flags;
+      this.closeAfter = true;
+      this.finish();
+      this.conn.reset();
+      return;
+    }
+    this.sendLocal(reply);
+  }
+
+  private sendLocal(reply: LocalReply): void {
+    this.flags |= reply.flags;
+    if (!this.details) this.details = reply.details;
+    this.sendSimple(reply.status, reply.body, reply.contentType, null);
+  }
+
+  private sendSimple(status: number, body: Uint8Array, contentType: string | null, location: string | null, extraFlags = 0): void {
+    this.abortUpstream();
+    this.flags |= extraFlags;
+    this.state = 'local';
+    this.responseStarted = true;
+    this.status = status;
+    const headers: string[] = [];
+    if (contentType) headers.push('content-type', contentType);
+    if (location) headers.push('location', location);
+    if (this.route && this.route.responseHeaderMutations.length > 0) applyHeaderMutations(headers, this.route.responseHeaderMutations);
+    if (this.requestId) headers.push('x-request-id', this.requestId);
+    if (status >= 400 && status !== 404 && !this.requestComplete) this.closeAfter = true;
+    const close = this.mustClose();
+    if (close) this.closeAfter = true;
+    const isHead = this.head.method === 'HEAD';
+    this.conn.write(serializeResponseHead(status, '', headers, 'content-length', body.length, close, false, this.head.versionMinor));
+    if (!isHead && body.length > 0) {
+      this.conn.write(body);
+      this.bytesSent += body.length;
+    }
+    this.finish();
+    if (this.requestComplete || this.closeAfter) this.conn.streamDone(this.reusable());
+    // else: the rest of the request body is read and dropped; onRequestComplete ends the stream.
+  }
+
+  private mustClose(): boolean {
+    return this.closeAfter || !this.head.keepAlive || this.conn.draining || !this.requestComplete;
+  }
+
+  private reusable(): boolean {
+    return !this.closeAfter && this.head.keepAlive && this.requestComplete && !this.conn.draining;
+  }
+
+  private queuedBytes(): number {
+    let n = 0;
+    for (let i = 0; i < this.body.length; i++) n += this.body[i]!.length;
+    return n;
+  }
+
+  private recordUpstreamOutcome(req: UpstreamRequest, status: number): void {
+    req.host.stats.recordResponse(status);
+    req.host.reportStatus(status);
+    this.cluster!.stats.recordResponse(status);
+    if (this.retry?.attempts) this.cluster!.stats.upstream_rq_retry_success.inc();
+  }
+
+  // ------------------------------------------------------------------ end
+
+  private finish(): void {
+    if (this.state === 'done') return;
+    if (this.state !== 'tunnel') this.state = 'done';
+    if (this.routeTimer) {
+      this.routeTimer.cancel();
+      this.routeTimer = null;
+    }
+    this.clearTryTimer();
+    const ctx = this.ctx;
+    ctx.stats.rqActive.dec();
+    if (this.status > 0) ctx.stats.response(this.status);
+    const log = ctx.accessLog;
+    if (log) {
+      const head = this.head;
+      const record: AccessLogRecord = {
+        startTime: this.startWall,
+        method: head.method,
+        path: head.path,
+        protocol: head.versionMinor === 0 ? HTTP10 : HTTP11,
+        status: this.status,
+        flags: this.flags,
+        bytesReceived: this.bodyBytes,
+        bytesSent: this.bytesSent,
+        durationMs: Math.round(ctx.clock.now() - this.startMono),
+        upstreamServiceTimeMs: this.serviceTimeMs,
+        xForwardedFor: head.get('x-forwarded-for') ?? null,
+        userAgent: head.get('user-agent') ?? null,
+        requestId: this.requestId ?? head.get('x-request-id') ?? null,
+        authority: head.host,
+        upstreamHost: this.upstreamHostKey,
+        responseCodeDetail: this.details,
+        worker: ctx.workerId,
+        connectionId: this.conn.id,
+      };
+      log.log(record);
+    }
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+const CLUSTER_NOT_FOUND = encoder.encode('cluster not found');
+/** Request bodies up to this size are kept so the request can be retried (Envoy's per-request buffer). */
+const RETRY_BUFFER_LIMIT = 64 * 1024;
+/** Body bytes queued while waiting for an upstream connection before the client is paused. */
+const PENDING_BODY_LIMIT = 64 * 1024;

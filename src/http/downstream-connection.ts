@@ -1,0 +1,308 @@
+/** The HTTP connection manager of one client connection: parse, one stream at a time, timeouts, drain. */
+import type { Socket, SocketError, SocketHandler } from '../../runtime-adapters/types.ts';
+import type { Timer } from '../common/clock.ts';
+import { RequestParser } from '../http1/request-parser.ts';
+import type { RequestHead } from '../http1/head.ts';
+import type { HttpCodecError } from '../http1/errors.ts';
+import type { RequestHandler } from '../http1/types.ts';
+import type { UpstreamConnection } from '../upstream/pool-types.ts';
+import { serializeResponseHead } from './wire.ts';
+import { ActiveStream, type StreamConnection } from './active-stream.ts';
+import type { ListenerContext } from './listener-context.ts';
+import { downstreamProtocolError, localReply, type LocalReply } from './local-reply.ts';
+import { Tunnel } from './tunnel.ts';
+
+/** What the connection tells the listener that owns it. */
+export interface ConnectionOwner {
+  /** The listener's context for a new request (a reload swaps it between requests). */
+  currentContext(): ListenerContext;
+  connectionClosed(conn: DownstreamConnection): void;
+}
+
+type ConnState = 'open' | 'closing' | 'tunnel' | 'closed';
+
+/** After a final reply, how long unread request bytes are drained before the socket is dropped. */
+const LINGER_MS = 2000;
+
+/**
+ * One request at a time (R19): the parser pauses after each request and resumes only once the
+ * response is complete, so pipelined requests are answered in order.
+ */
+export class DownstreamConnection implements SocketHandler, RequestHandler, StreamConnection {
+  readonly id: number;
+  readonly remoteAddress: string;
+  private readonly socket: Socket;
+  private readonly owner: ConnectionOwner;
+  private ctx: ListenerContext;
+  private readonly parser: RequestParser;
+  private stream: ActiveStream | null = null;
+  private state: ConnState = 'open';
+  draining = false;
+  /** Monotonic ms of the last byte read while no request was in flight. */
+  private lastActivity: number;
+  /** Monotonic ms when the current request's first byte arrived; 0 between requests. */
+  private requestStartAt = 0;
+  private timer: Timer | null = null;
+  private readonly timerPeriod: number;
+  private paused = false;
+
+  constructor(id: number, socket: Socket, owner: ConnectionOwner) {
+    this.id = id;
+    this.socket = socket;
+    this.owner = owner;
+    this.remoteAddress = socket.remoteAddress;
+    const ctx = owner.currentContext();
+    this.ctx = ctx;
+    this.parser = new RequestParser(this, ctx.parserOptions);
+    this.lastActivity = ctx.clock.now();
+    const periods = [ctx.requestHeadersTimeoutMs, ctx.idleTimeoutMs].filter((v) => v > 0);
+    this.timerPeriod = periods.length ? Math.min(...periods) : 0;
+    ctx.stats.cxTotal.inc();
+    ctx.stats.cxActive.inc();
+    ctx.stats.workerCxTotal.inc();
+    ctx.stats.workerCxActive.inc();
+    socket.setHandler(this);
+    this.armTimer(this.timerPeriod);
+  }
+
+  // ------------------------------------------------------------------ socket events
+
+  onData(chunk: Uint8Array): void {
+    if (this.state !== 'open') return; // closing: lingering, drop what the client still sends
+    if (this.stream === null && this.requestStartAt === 0) {
+      this.requestStartAt = this.ctx.clock.now();
+      this.ctx = this.owner.currentContext();
+    }
+    this.parser.feed(chunk);
+  }
+
+  onDrain(): void {
+    this.stream?.onDownstreamDrain();
+  }
+
+  onEnd(): void {
+    // The client finished sending. With nothing in flight, we are done; with a request whose
+    // body is complete, answer it and then close; otherwise the request can never complete.
+    const s = this.stream;
+    if (s === null) return this.close();
+    if (s.requestComplete) {
+      this.draining = true;
+      return;
+    }
+    this.parser.finish();
+    if (this.stream) {
+      this.stream.onDownstreamReset();
+      this.stream = null;
+    }
+    this.close();
+  }
+
+  onClose(_error: SocketError | undefined): void {
+    if (this.state === 'closed') return;
+    const wasTunnel = this.state === 'tunnel';
+    this.state = 'closed';
+    this.cancelTimer();
+    const s = this.stream;
+    this.stream = null;
+    if (s) {
+      s.onDownstreamReset();
+      this.ctx.stats.cxDestroyRemote.inc();
+    }
+    if (!wasTunnel) this.release();
+  }
+
+  // ------------------------------------------------------------------ parser events
+
+  onHead(head: RequestHead): void {
+    this.requestStartAt = 0;
+    const stream = new ActiveStream(this, this.ctx, head);
+    this.stream = stream;
+    stream.start();
+  }
+
+  onBody(chunk: Uint8Array): void {
+    this.stream?.onRequestBody(chunk);
+  }
+
+  onTrailers(_fields: string[]): void {
+    // Dropped (R4: trailers are forwarded only with an opt-in we do not have yet).
+  }
+
+  onComplete(): void {
+    const s = this.stream;
+    if (s) s.onRequestComplete();
+  }
+
+  onError(err: HttpCodecError): void {
+    this.ctx.stats.cxProtocolError.inc();
+    const s = this.stream;
+    if (s) {
+      s.onRequestError(err);
+      return;
+    }
+    // An error in the head: no stream exists yet. Answer, close, never parse another byte (R18).
+    this.replyAndClose(downstreamProtocolError(err.status), err);
+  }
+
+  // ------------------------------------------------------------------ StreamConnection
+
+  write(bytes: Uint8Array): boolean {
+    if (this.state === 'closed') return true;
+    return this.socket.write(bytes);
+  }
+
+  pauseReading(): void {
+    if (!this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  resumeReading(): void {
+    if (this.paused) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  streamDone(reusable: boolean): void {
+    const s = this.stream;
+    if (s === null) return;
+    if (!s.requestComplete && reusable) return; // wait for the rest of the body; onComplete calls again
+    this.stream = null;
+    if (this.state !== 'open') return;
+    this.resumeReading();
+    if (!reusable || this.draining) {
+      this.closeGracefully();
+      return;
+    }
+    this.lastActivity = this.ctx.clock.now();
+    this.parser.resume();
+  }
+
+  reset(): void {
+    this.stream = null;
+    if (this.state === 'closed') return;
+    this.ctx.stats.cxDestroyLocal.inc();
+    this.socket.destroy();
+  }
+
+  startTunnel(upstream: UpstreamConnection, upstreamRemainder: Uint8Array): void {
+    this.stream = null;
+    this.state = 'tunnel';
+    this.cancelTimer();
+    const clientRemainder = this.parser.takeRemainder();
+    const tunnel = new Tunnel(this.socket, upstream, () => this.release());
+    tunnel.start(clientRemainder, upstreamRemainder);
+  }
+
+  // ------------------------------------------------------------------ drain, timeouts, close
+
+  /** Stop taking requests: close now if idle, else after the current response (`Connection: close`). */
+  drain(): void {
+    this.draining = true;
+    if (this.stream === null && this.state === 'open' && this.requestStartAt === 0) this.closeGracefully();
+  }
+
+  private replyAndClose(reply: LocalReply, err: HttpCodecError | null): void {
+    const ctx = this.ctx;
+    if (reply.status > 0) {
+      this.socket.write(
+        serializeResponseHead(reply.status, '', reply.contentType ? ['content-type', reply.contentType] : [], 'content-length', reply.body.length, true, false, 1),
+      );
+      if (reply.body.length > 0) this.socket.write(reply.body);
+      ctx.stats.response(reply.status);
+    }
+    const log = ctx.accessLog;
+    if (log) {
+      log.log({
+        startTime: ctx.wallNow(),
+        method: null,
+        path: null,
+        protocol: null,
+        status: reply.status,
+        flags: reply.flags,
+        bytesReceived: 0,
+        bytesSent: reply.body.length,
+        durationMs: 0,
+        upstreamServiceTimeMs: null,
+        xForwardedFor: null,
+        userAgent: null,
+        requestId: null,
+        authority: null,
+        upstreamHost: null,
+        responseCodeDetail: err ? err.detail : reply.details,
+        worker: ctx.workerId,
+        connectionId: this.id,
+      });
+    }
+    this.closeGracefully();
+  }
+
+  /** Half-close after what is queued, then linger briefly so the client reads the reply, not an RST. */
+  private closeGracefully(): void {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    this.socket.end();
+    this.cancelTimer();
+    this.timer = this.ctx.clock.setTimer(LINGER_MS, () => {
+      this.timer = null;
+      if (this.state !== 'closed') this.socket.destroy();
+    });
+  }
+
+  private close(): void {
+    if (this.state === 'closed') return;
+    this.closeGracefully();
+  }
+
+  private armTimer(ms: number): void {
+    if (ms <= 0 || this.state !== 'open') return;
+    this.timer = this.ctx.clock.setTimer(ms, () => this.onTimer());
+  }
+
+  private cancelTimer(): void {
+    if (this.timer) {
+      this.timer.cancel();
+      this.timer = null;
+    }
+  }
+
+  /**
+   * One timer per connection, re-armed when it fires (never per request): it checks the
+   * request-headers deadline (slowloris guard, 408) and the idle deadline.
+   */
+  private onTimer(): void {
+    this.timer = null;
+    if (this.state !== 'open') return;
+    const ctx = this.ctx;
+    const now = ctx.clock.now();
+    let next = this.timerPeriod;
+    if (this.stream === null) {
+      if (this.requestStartAt > 0 && ctx.requestHeadersTimeoutMs > 0) {
+        const left = this.requestStartAt + ctx.requestHeadersTimeoutMs - now;
+        if (left <= 0) {
+          ctx.stats.rqHeadersTimeout.inc();
+          return this.replyAndClose(localReply('request_timeout'), null);
+        }
+        next = Math.min(next, left);
+      } else if (this.requestStartAt === 0 && ctx.idleTimeoutMs > 0) {
+        const left = this.lastActivity + ctx.idleTimeoutMs - now;
+        if (left <= 0) {
+          ctx.stats.cxIdleTimeout.inc();
+          return this.closeGracefully();
+        }
+        next = Math.min(next, left);
+      }
+    }
+    this.armTimer(Math.max(1, next));
+  }
+
+  private release(): void {
+    const stats = this.ctx.stats;
+    stats.cxActive.dec();
+    stats.workerCxActive.dec();
+    this.cancelTimer();
+    this.owner.connectionClosed(this);
+  }
+}

@@ -1,0 +1,68 @@
+/** The header list sent upstream: the client's fields, route edits, and the proxy's own fields. */
+import type { RequestHead } from '../http1/head.ts';
+import type { RouteEntry } from '../router/route-entry.ts';
+import type { ClusterAction } from '../router/types.ts';
+import { applyHeaderMutations } from '../router/header-mutation.ts';
+import type { ListenerContext } from './listener-context.ts';
+
+/**
+ * Fields the proxy sets itself are removed from the client's list first so each appears once.
+ * Hop-by-hop fields (R17) are left for the serializer, which strips them.
+ */
+export function buildUpstreamHeaders(
+  head: RequestHead,
+  route: RouteEntry,
+  action: ClusterAction,
+  remoteAddress: string,
+  ctx: ListenerContext,
+  upgrade: boolean,
+): { headers: string[]; requestId: string } {
+  const src = head.headers;
+  const out: string[] = [];
+  let xff: string | null = null;
+  let requestId: string | null = null;
+  let hostSeen = false;
+  const host = action.hostRewriteLiteral ?? head.host;
+  for (let i = 0; i < src.length; i += 2) {
+    const name = src[i]!;
+    const value = src[i + 1]!;
+    switch (name.length) {
+      case 4:
+        if (name.toLowerCase() === 'host') {
+          // R11: absolute-form authority (or the rewrite) replaces the Host line.
+          if (!hostSeen && host !== null) out.push(name, host);
+          hostSeen = true;
+          continue;
+        }
+        break;
+      case 6:
+        if (name.toLowerCase() === 'expect') continue; // R15: answered by the proxy
+        break;
+      case 12:
+        if (name.toLowerCase() === 'x-request-id') {
+          if (requestId === null) requestId = value;
+          continue;
+        }
+        break;
+      case 15:
+        if (name.toLowerCase() === 'x-forwarded-for') {
+          xff = xff === null ? value : `${xff}, ${value}`;
+          continue;
+        }
+        break;
+      case 17:
+        if (name.toLowerCase() === 'x-forwarded-proto') continue;
+        break;
+    }
+    out.push(name, value);
+  }
+  if (!hostSeen && host !== null) out.push('host', host);
+  out.push('x-forwarded-for', xff === null ? remoteAddress : `${xff}, ${remoteAddress}`);
+  out.push('x-forwarded-proto', 'http');
+  if (requestId === null || requestId === '') requestId = ctx.newRequestId();
+  out.push('x-request-id', requestId);
+  if (ctx.via) out.push('via', `1.${head.versionMinor} ${ctx.via}`);
+  if (route.requestHeaderMutations.length > 0) applyHeaderMutations(out, route.requestHeaderMutations);
+  void upgrade;
+  return { headers: out, requestId };
+}

@@ -1,0 +1,50 @@
+/** The stat handles one listener's connections update (Envoy names: `http.<name>.*`, `listener.<name>.*`). */
+import type { StatsStore } from '../stats/stats-store.ts';
+import type { Counter, Gauge } from '../stats/stat-handles.ts';
+
+export class ListenerStats {
+  readonly cxTotal: Counter;
+  readonly cxActive: Gauge;
+  readonly cxProtocolError: Counter;
+  readonly cxDestroyRemote: Counter;
+  readonly cxDestroyLocal: Counter;
+  readonly cxIdleTimeout: Counter;
+  readonly rqTotal: Counter;
+  readonly rqActive: Gauge;
+  readonly rqTimeout: Counter;
+  readonly rqHeadersTimeout: Counter;
+  /** Indexed by status class 1..5. */
+  readonly rqByClass: Counter[];
+  readonly rqNoRoute: Counter;
+  readonly rqDirectResponse: Counter;
+  readonly rqRedirect: Counter;
+  readonly upgradesTotal: Counter;
+  readonly workerCxTotal: Counter;
+  readonly workerCxActive: Gauge;
+
+  constructor(store: StatsStore, listener: string, workerId: number) {
+    const h = `http.${listener}.`;
+    this.cxTotal = store.counter(`${h}downstream_cx_total`);
+    this.cxActive = store.gauge(`${h}downstream_cx_active`);
+    this.cxProtocolError = store.counter(`${h}downstream_cx_protocol_error`);
+    this.cxDestroyRemote = store.counter(`${h}downstream_cx_destroy_remote`);
+    this.cxDestroyLocal = store.counter(`${h}downstream_cx_destroy_local`);
+    this.cxIdleTimeout = store.counter(`${h}downstream_cx_idle_timeout`);
+    this.rqTotal = store.counter(`${h}downstream_rq_total`);
+    this.rqActive = store.gauge(`${h}downstream_rq_active`);
+    this.rqTimeout = store.counter(`${h}downstream_rq_timeout`);
+    this.rqHeadersTimeout = store.counter(`${h}downstream_rq_header_timeout`);
+    this.rqByClass = [0, 1, 2, 3, 4, 5].map((c) => store.counter(`${h}downstream_rq_${c === 0 ? 1 : c}xx`));
+    this.rqNoRoute = store.counter(`${h}no_route`);
+    this.rqDirectResponse = store.counter(`${h}rq_direct_response`);
+    this.rqRedirect = store.counter(`${h}rq_redirect`);
+    this.upgradesTotal = store.counter(`${h}downstream_cx_upgrades_total`);
+    this.workerCxTotal = store.counter(`listener.${listener}.worker_${workerId}.downstream_cx_total`);
+    this.workerCxActive = store.gauge(`listener.${listener}.worker_${workerId}.downstream_cx_active`);
+  }
+
+  response(status: number): void {
+    const c = (status / 100) | 0;
+    if (c >= 1 && c <= 5) this.rqByClass[c]!.inc();
+  }
+}

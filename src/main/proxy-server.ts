@@ -1,0 +1,297 @@
+/** The main thread: config, ClusterManager, workers, admin, health, reload and drain. */
+import type { HttpServer, RuntimeAdapter } from '../../runtime-adapters/types.ts';
+import { realClock, type Clock } from '../common/clock.ts';
+import type { Logger } from '../common/log.ts';
+import { ConfigError, loadConfig, redactConfig } from '../config/index.ts';
+import type { ProxyConfig } from '../config/types.ts';
+import type { MainToWorker, WorkerToMain, ListenerBound, WorkerOptions } from '../ipc/messages.ts';
+import { StatsStore } from '../stats/stats-store.ts';
+import { StatsReader } from '../stats/stats-reader.ts';
+import type { StatsRegistration } from '../stats/stat-types.ts';
+import { ClusterManager } from '../upstream/cluster-manager.ts';
+import type { ClusterManagerSnapshot } from '../upstream/snapshot-types.ts';
+import { createAdminApp } from '../admin/index.ts';
+import type { ListenerStatus, ReloadResult, ServerInfo, ServerState } from '../admin/types.ts';
+import { toUpstreamCluster } from '../wiring/config-mapping.ts';
+import { WorkerSupervisor } from './supervisor.ts';
+import { HealthWiring } from './health-wiring.ts';
+import { MainAdminSource } from './admin-source.ts';
+
+export interface ServerOptions {
+  configPath: string;
+  workerEntry: string;
+  workers: number;
+  version: string;
+  workerOptions: WorkerOptions;
+  drainTimeoutMs: number | undefined;
+  watch: boolean;
+}
+
+/** How long a pools question to a worker may take before the admin shows it unavailable. */
+const POOLS_TIMEOUT_MS = 1000;
+
+export class ProxyServer {
+  private readonly adapter: RuntimeAdapter;
+  private readonly log: Logger;
+  private readonly opts: ServerOptions;
+  private readonly clock: Clock;
+  private config: ProxyConfig;
+  private generation = 0;
+  readonly clusterManager: ClusterManager;
+  readonly statsReader = new StatsReader();
+  private readonly mainStats: StatsStore;
+  private readonly supervisor: WorkerSupervisor;
+  private readonly health: HealthWiring;
+  private admin: HttpServer | null = null;
+  private state: ServerState = 'INITIALIZING';
+  private readonly startedAt: number;
+  private bound: ListenerBound[] = [];
+  private poolAsks = new Map<number, { resolve: (v: unknown) => void }>();
+  private nextAskId = 1;
+  private drainedWorkers = new Set<number>();
+  private onDrained: (() => void) | null = null;
+  private stopResolve: (() => void) | null = null;
+  private stopping: Promise<void> | null = null;
+  private unwatch: (() => void) | null = null;
+
+  constructor(adapter: RuntimeAdapter, log: Logger, opts: ServerOptions, config: ProxyConfig) {
+    this.adapter = adapter;
+    this.log = log;
+    this.opts = opts;
+    this.config = config;
+    this.clock = realClock(() => adapter.now());
+    this.startedAt = adapter.now();
+    this.mainStats = new StatsStore({ onRegister: (r) => this.statsReader.apply('main', r) });
+    this.clusterManager = new ClusterManager(config.clusters.map(toUpstreamCluster), {
+      clock: this.clock,
+      resolve: (name) => adapter.resolve(name),
+      stats: this.mainStats,
+      onSnapshot: (snap) => this.onClusterSnapshot(snap),
+    });
+    this.health = new HealthWiring(
+      this.clusterManager,
+      (host, port, timeoutMs) => adapter.connect({ host, port, timeoutMs }),
+      this.clock,
+      this.mainStats,
+      log,
+    );
+    this.supervisor = new WorkerSupervisor(
+      adapter,
+      opts.workerEntry,
+      opts.workers,
+      {
+        initMessage: (workerId) => ({
+          t: 'init',
+          workerId,
+          workerCount: opts.workers,
+          incarnation: 0,
+          snapshot: { generation: this.generation, config: this.config, clusters: this.clusterManager.snapshot() },
+          options: opts.workerOptions,
+        }),
+        onMessage: (id, m) => this.onWorkerMessage(id, m),
+        onWorkerRestart: (id) => {
+          this.statsReader.retire(`worker_${id}`);
+          this.clusterManager.releaseWorker(id);
+        },
+      },
+      log,
+    );
+  }
+
+  /** Start everything; resolves when the proxy has stopped (drained or quit). */
+  async run(): Promise<void> {
+    await this.clusterManager.initialize();
+    this.health.apply(this.config);
+    const perWorker = await this.supervisor.start();
+    this.bound = perWorker[0] ?? [];
+    for (const l of this.bound) {
+      this.log.info(`listener ${l.name} ready on ${l.host}:${l.port}`, {
+        listener: l.name,
+        address: l.host,
+        port: l.port,
+        workers: this.opts.workers,
+        runtime: `${this.adapter.name} ${this.adapter.version}`,
+        model: this.opts.workers > 1 ? 'SO_REUSEPORT, one socket per worker' : this.adapter.listeningModel,
+      });
+    }
+    await this.startAdmin();
+    this.adapter.onSignal('SIGTERM', () => void this.shutdown('SIGTERM'));
+    this.adapter.onSignal('SIGINT', () => void this.shutdown('SIGINT'));
+    this.adapter.onSignal('SIGHUP', () => void this.reload());
+    if (this.opts.watch) {
+      let pending: ReturnType<typeof setTimeout> | null = null;
+      this.unwatch = this.adapter.watchFile(this.opts.configPath, () => {
+        if (pending) clearTimeout(pending);
+        pending = setTimeout(() => {
+          pending = null;
+          void this.reload();
+        }, 100);
+      });
+    }
+    await this.health.firstRound(2000);
+    this.state = 'LIVE';
+    this.log.info('proxy ready', {
+      workers: this.opts.workers,
+      runtime: `${this.adapter.name} ${this.adapter.version}`,
+      listeningModel: this.adapter.listeningModel,
+      generation: this.generation,
+    });
+    await new Promise<void>((resolve) => (this.stopResolve = resolve));
+  }
+
+  private async startAdmin(): Promise<void> {
+    const app = createAdminApp(new MainAdminSource(this), {
+      onError: (err, where) => this.log.error(`admin ${where}: ${err instanceof Error ? err.message : String(err)}`),
+    });
+    const { address, port } = this.config.admin;
+    this.admin = await this.adapter.serveHttp({ host: address, port, fetch: app.fetch });
+    this.log.info(`admin listening on http://${address}:${this.admin.port}/admin/`, { address, port: this.admin.port });
+  }
+
+  // ------------------------------------------------------------------ worker messages
+
+  private onWorkerMessage(workerId: number, m: WorkerToMain): void {
+    switch (m.t) {
+      case 'stats':
+        this.statsReader.apply(`worker_${workerId}`, m.registration as StatsRegistration);
+        return;
+      case 'outlier':
+        this.health.onOutlierBatch(m.batch);
+        return;
+      case 'pools': {
+        const ask = this.poolAsks.get(m.id);
+        if (ask) {
+          this.poolAsks.delete(m.id);
+          ask.resolve(m.pools);
+        }
+        return;
+      }
+      case 'drained':
+        this.drainedWorkers.add(workerId);
+        if (this.drainedWorkers.size >= this.opts.workers) this.onDrained?.();
+        return;
+      case 'generation-applied':
+        for (const e of m.errors) this.log.error(`worker ${workerId}: ${e}`, { worker: workerId });
+        return;
+      case 'start-failed':
+      case 'listening':
+        return;
+    }
+  }
+
+  private onClusterSnapshot(snap: ClusterManagerSnapshot): void {
+    this.supervisor.broadcast({ t: 'clusters', generation: this.generation, clusters: snap });
+    this.health.hostsChanged();
+  }
+
+  // ------------------------------------------------------------------ admin view
+
+  workerIds(): number[] {
+    const ids: number[] = [];
+    for (let i = 0; i < this.opts.workers; i++) ids.push(i);
+    return ids;
+  }
+
+  askPools(worker: number): Promise<unknown> {
+    const id = this.nextAskId++;
+    return new Promise((resolve, reject) => {
+      if (!this.supervisor.send(worker, { t: 'pools?', id } satisfies MainToWorker)) {
+        reject(new Error(`worker ${worker} is not running`));
+        return;
+      }
+      this.poolAsks.set(id, { resolve });
+      // The admin bounds the wait itself; this only stops the map from growing if a worker died.
+      setTimeout(() => this.poolAsks.delete(id), POOLS_TIMEOUT_MS * 5);
+    });
+  }
+
+  configDump(): unknown {
+    return { generation: this.generation, config: redactConfig(this.config) };
+  }
+
+  listeners(): ListenerStatus[] {
+    return this.config.listeners.map((l) => {
+      const b = this.bound.find((x) => x.name === l.name);
+      return { name: l.name, local_address: { socket_address: { address: l.address, port_value: b?.port ?? l.port } } };
+    });
+  }
+
+  serverInfo(): ServerInfo {
+    return {
+      version: this.opts.version,
+      state: this.state,
+      runtime: { name: this.adapter.name, version: this.adapter.version },
+      uptime_seconds: Math.floor((this.adapter.now() - this.startedAt) / 1000),
+      workers: this.opts.workers,
+      listening_model: this.adapter.listeningModel,
+      config_generation: this.generation,
+    };
+  }
+
+  isReady(): boolean {
+    return this.state === 'LIVE';
+  }
+
+  // ------------------------------------------------------------------ reload, drain, quit
+
+  async reload(): Promise<ReloadResult> {
+    let next: ProxyConfig;
+    try {
+      next = await loadConfig((p) => this.adapter.readTextFile(p), this.opts.configPath, (n) => this.adapter.env(n));
+    } catch (e) {
+      const errors = e instanceof ConfigError ? e.issues.map((i) => `${e.fileName}: ${i.path}: ${i.message}`) : [String(e)];
+      this.log.error(`reload rejected; still serving generation ${this.generation}`, { errors });
+      return { ok: false, errors };
+    }
+    this.generation++;
+    this.config = next;
+    await this.clusterManager.applyConfig(next.clusters.map(toUpstreamCluster));
+    this.supervisor.broadcast({
+      t: 'generation',
+      snapshot: { generation: this.generation, config: next, clusters: this.clusterManager.snapshot() },
+    });
+    this.health.apply(next);
+    this.log.info(`config reloaded: generation ${this.generation}`, { generation: this.generation });
+    return { ok: true };
+  }
+
+  drain(): Promise<void> {
+    void this.shutdown('admin drain');
+    return Promise.resolve();
+  }
+
+  async quit(): Promise<void> {
+    await this.shutdown('admin quit');
+  }
+
+  /** Stop accepting, let in-flight requests finish (up to drain_timeout), then stop workers and admin. */
+  shutdown(reason: string): Promise<void> {
+    if (this.stopping) return this.stopping;
+    this.stopping = (async () => {
+      this.state = 'DRAINING';
+      const timeoutMs = this.opts.drainTimeoutMs ?? this.config.drainTimeoutMs;
+      this.log.info(`draining (${reason}): up to ${timeoutMs} ms for in-flight requests`, { reason });
+      this.supervisor.beginShutdown();
+      this.unwatch?.();
+      this.health.stop();
+      const drained = new Promise<void>((resolve) => {
+        this.onDrained = resolve;
+        if (this.drainedWorkers.size >= this.opts.workers) resolve();
+      });
+      this.supervisor.broadcast({ t: 'drain', deadlineMs: timeoutMs });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = await Promise.race([
+        drained.then(() => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) this.log.warn('drain timeout reached; closing remaining connections');
+      await this.supervisor.terminateAll();
+      this.clusterManager.close();
+      await this.admin?.close();
+      this.log.info('proxy stopped');
+      this.stopResolve?.();
+    })();
+    return this.stopping;
+  }
+}

@@ -1,0 +1,68 @@
+/** Starting the proxy (`proxy --config`) and the demo (`proxy demo`): config, logging, worker count. */
+import type { RuntimeAdapter } from '../../runtime-adapters/types.ts';
+import type { DemoOptions, RunOptions } from '../cli-commands.ts';
+import { createLogger, type Logger } from '../common/log.ts';
+import { loadConfig } from '../config/index.ts';
+import type { WorkersSetting } from '../config/types.ts';
+import { ProxyServer } from './proxy-server.ts';
+import { startDemoUpstreams } from './demo-upstreams.ts';
+
+export interface RunContext {
+  /** URL of the worker entry module (src/worker.ts, or worker.js in a bundle). */
+  workerEntry: string;
+  version: string;
+}
+
+function workerCount(adapter: RuntimeAdapter, setting: WorkersSetting, log: Logger): number {
+  let n = setting === 'auto' ? Math.max(1, adapter.cpuCount()) : setting;
+  if (n > 1 && adapter.listeningModel === 'single-worker') {
+    log.warn(
+      `${adapter.name} ${adapter.version} cannot share a listening port between worker threads ` +
+        `(needs Node >= 22.12); running 1 worker instead of ${n}`,
+    );
+    n = 1;
+  }
+  return n;
+}
+
+/** Run the proxy until it has fully stopped (drained after SIGTERM/SIGINT, or quit). */
+export async function run(adapter: RuntimeAdapter, opts: RunOptions, ctx: RunContext): Promise<void> {
+  const log = createLogger({
+    level: opts.logLevel,
+    format: opts.logFormat,
+    write: (line) => adapter.writeStderr(line),
+    colors: opts.logFormat === 'human' && adapter.isTty(),
+  });
+  const config = await loadConfig((p) => adapter.readTextFile(p), opts.configPath, (n) => adapter.env(n));
+  const workers = workerCount(adapter, opts.workers ?? config.workers, log);
+  const injectCrash = adapter.env('PROXY_TEST_INJECT_WORKER_CRASH_MS');
+  const server = new ProxyServer(
+    adapter,
+    log,
+    {
+      configPath: opts.configPath,
+      workerEntry: ctx.workerEntry,
+      workers,
+      version: ctx.version,
+      workerOptions: {
+        logLevel: opts.logLevel,
+        logFormat: opts.logFormat,
+        ...(injectCrash ? { injectCrashAfterMs: Number(injectCrash) } : {}),
+      },
+      drainTimeoutMs: opts.drainTimeoutMs,
+      watch: opts.watch,
+    },
+    config,
+  );
+  await server.run();
+}
+
+/** Run config.example.yaml plus the two demo upstreams it points at, until stopped. */
+export async function runDemo(adapter: RuntimeAdapter, opts: DemoOptions, ctx: RunContext, configPath: string): Promise<void> {
+  const upstreams = await startDemoUpstreams(adapter);
+  try {
+    await run(adapter, { configPath, workers: opts.workers, logLevel: opts.logLevel, logFormat: opts.logFormat, watch: false, drainTimeoutMs: undefined }, ctx);
+  } finally {
+    await Promise.all(upstreams.map((u) => u.close()));
+  }
+}

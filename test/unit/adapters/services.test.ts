@@ -1,0 +1,110 @@
+/** Process services of the adapter for the runtime running the tests: DNS, HTTP, files, clock. */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createAdapter, detectRuntime } from '../../../runtime-adapters/detect.ts';
+import { nodeSupportsReusePort } from '../../../runtime-adapters/node.ts';
+
+const adapter = createAdapter();
+
+describe(`${adapter.name} adapter: services`, () => {
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'adapter-test-'));
+  });
+
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('is the adapter of the runtime it runs on', () => {
+    assert.equal(adapter.name, detectRuntime());
+    assert.equal(createAdapter(), adapter, 'one adapter per thread');
+    assert.match(adapter.version, /^\d+\.\d+\.\d+/);
+  });
+
+  it('resolves localhost to a loopback address and IP literals to themselves', async () => {
+    const local = await adapter.resolve('localhost');
+    assert.ok(local.some((a) => a === '127.0.0.1' || a === '::1'), `localhost → ${local.join(', ')}`);
+    assert.deepEqual(await adapter.resolve('127.0.0.1'), ['127.0.0.1']);
+  });
+
+  it('serves HTTP on a picked port and answers a fetch', async () => {
+    const server = await adapter.serveHttp({
+      host: '127.0.0.1',
+      port: 0,
+      fetch: (req) => new Response(`hello ${new URL(req.url).pathname}`, { headers: { 'x-test': 'yes' } }),
+    });
+    try {
+      assert.ok(server.port > 0);
+      const res = await fetch(`http://127.0.0.1:${server.port}/stats`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('x-test'), 'yes');
+      assert.equal(await res.text(), 'hello /stats');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('appends lines to a file and reads the file back', async () => {
+    const file = join(dir, 'access.log');
+    const log = adapter.openAppendFile(file);
+    log.write('first');
+    log.write('second\n');
+    await log.close();
+    const again = adapter.openAppendFile(file);
+    again.write('third');
+    await again.close();
+    assert.equal(await adapter.readTextFile(file), 'first\nsecond\nthird\n');
+  });
+
+  it('calls the watcher when the watched file is replaced', async () => {
+    const file = join(dir, 'config.yaml');
+    await writeFile(file, 'a: 1\n');
+    let calls = 0;
+    let wake: (() => void) | undefined;
+    const stop = adapter.watchFile(file, () => {
+      calls++;
+      wake?.();
+    });
+    try {
+      const changed = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no change seen')), 5000);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      await writeFile(file, 'a: 2\n');
+      await changed;
+      assert.ok(calls >= 1);
+    } finally {
+      stop();
+    }
+  });
+
+  it('reports clock, CPUs, memory, arguments and environment', () => {
+    const t0 = adapter.now();
+    assert.ok(adapter.now() >= t0);
+    assert.ok(adapter.cpuCount() >= 1);
+    assert.ok(adapter.memoryRss() > 0);
+    assert.ok(Array.isArray(adapter.args()));
+    assert.equal(typeof adapter.env('PATH'), 'string');
+    assert.equal(adapter.env('ADAPTER_TEST_SURELY_UNSET'), undefined);
+    assert.equal(typeof adapter.isTty(), 'boolean');
+  });
+
+  it('uses SO_REUSEPORT listening on Bun, Deno and Node from 22.12', () => {
+    assert.equal(adapter.listeningModel, 'reuseport');
+    assert.equal(nodeSupportsReusePort('v24.21.0'), true);
+    assert.equal(nodeSupportsReusePort('22.12.0'), true);
+    assert.equal(nodeSupportsReusePort('v22.11.0'), false);
+    assert.equal(nodeSupportsReusePort('v23.0.0'), false);
+    assert.equal(nodeSupportsReusePort('v23.1.0'), true);
+    assert.equal(nodeSupportsReusePort('v20.20.2'), false);
+    assert.equal(nodeSupportsReusePort('garbage'), false);
+  });
+});
