@@ -8,10 +8,11 @@ import type { RequestHead } from '../src/http1/head.ts';
 import { encodeRequestHead } from '../src/http1/serialize.ts';
 import type { RequestHandler } from '../src/http1/types.ts';
 
-declare const Bun: unknown;
-declare const Deno: { version: { deno: string } } | undefined;
+declare const Bun: { version: string } | undefined;
+declare const Deno: { version: { deno: string }; args: string[] } | undefined;
 
-const BUDGET_MS = 700;
+const BUDGET_MS = 800;
+const ROUNDS = 8;
 const WARMUP_MS = 300;
 
 function bytes(s: string): Uint8Array {
@@ -68,20 +69,26 @@ interface Result {
   msgPerSec: number;
 }
 
-/** Run `step` (which handles `msgs` messages of `size` bytes) repeatedly for the budget. */
+/**
+ * Run `step` (which handles `msgs` messages of `size` bytes) in ROUNDS rounds of the budget and
+ * keep the best round: the box is shared, so the best round is the least disturbed one.
+ */
 function measure(name: string, size: number, msgs: number, step: () => void): Result {
   const warmEnd = performance.now() + WARMUP_MS;
   while (performance.now() < warmEnd) for (let i = 0; i < 50; i++) step();
-  let n = 0;
-  const t0 = performance.now();
-  let t = t0;
-  while (t - t0 < BUDGET_MS) {
-    for (let i = 0; i < 200; i++) step();
-    n += 200;
-    t = performance.now();
+  let best = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    let n = 0;
+    const t0 = performance.now();
+    let t = t0;
+    while (t - t0 < BUDGET_MS / ROUNDS) {
+      for (let i = 0; i < 100; i++) step();
+      n += 100;
+      t = performance.now();
+    }
+    best = Math.max(best, n / ((t - t0) / 1000));
   }
-  const sec = (t - t0) / 1000;
-  return { name, mbPerSec: (n * size) / sec / 1e6, msgPerSec: (n * msgs) / sec };
+  return { name, mbPerSec: (best * size) / 1e6, msgPerSec: best * msgs };
 }
 
 function parserWith(sink: Sink): RequestParser {
@@ -133,13 +140,22 @@ export function runtimeName(): string {
   return 'node';
 }
 
-const json = (globalThis as { process?: { argv?: string[] } }).process?.argv?.includes('--json') ??
-  (typeof Deno !== 'undefined' && (Deno as unknown as { args: string[] }).args.includes('--json'));
+function runtimeVersion(): string {
+  if (typeof Bun !== 'undefined') return Bun.version;
+  if (typeof Deno !== 'undefined') return Deno.version.deno;
+  return (globalThis as unknown as { process: { version: string } }).process.version;
+}
+
+function args(): string[] {
+  if (typeof Deno !== 'undefined') return Deno.args;
+  return (globalThis as unknown as { process: { argv: string[] } }).process.argv;
+}
+
 const results = runAll();
-if (json) {
-  console.log(JSON.stringify({ runtime: runtimeName(), results }));
+if (args().includes('--json')) {
+  console.log(JSON.stringify({ runtime: runtimeName(), version: runtimeVersion(), results }));
 } else {
-  console.log(`HTTP/1 codec on ${runtimeName()}`);
+  console.log(`HTTP/1 codec on ${runtimeName()} ${runtimeVersion()}`);
   for (const r of results) {
     console.log(
       `${r.name.padEnd(40)} ${r.mbPerSec.toFixed(0).padStart(6)} MB/s ${Math.round(r.msgPerSec).toLocaleString('en-US').padStart(12)} msg/s`,

@@ -2,7 +2,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './templates.ts';
 
@@ -13,6 +13,8 @@ export interface MachineInfo {
   cpuModel: string;
   kernel: string;
   memoryGiB: number;
+  /** 1-minute load average when the run started: other work on the machine skews the figures. */
+  loadAverage: number;
   versions: Record<string, string>;
 }
 
@@ -31,10 +33,12 @@ export function machineInfo(): MachineInfo {
   const bin = join(ROOT, 'node_modules/.bin');
   return {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    cpus: availableParallelism(),
+    // All online CPUs, whatever this process's affinity (the harness pins itself).
+    cpus: cpus().length,
     cpuModel: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown',
     kernel: `Linux ${release()}`,
     memoryGiB: Math.round(memKiB / 1024 / 1024),
+    loadAverage: loadavg()[0] ?? 0,
     versions: {
       bun: firstLine(join(bin, 'bun'), ['--version']),
       deno: firstLine(join(bin, 'deno'), ['--version'], /^deno (\S+)/m),

@@ -6,7 +6,7 @@ import type { MachineInfo } from './machine.ts';
 import type { Scenario } from './scenarios.ts';
 import { THROUGHPUT_ID } from './scenarios.ts';
 import type { Sample, Summary } from './stats.ts';
-import { summarize } from './stats.ts';
+import { median, summarize } from './stats.ts';
 
 /** Everything a run measured. */
 export interface Results {
@@ -18,6 +18,8 @@ export interface Results {
   scenarios: Scenario[];
   /** scenario id → candidate id → samples. */
   samples: Map<string, Map<string, Sample[]>>;
+  /** candidate id → RSS right after each start, before any load. */
+  idleRss: Map<string, number[]>;
   /** candidate id → why it has no (or not all) figures. */
   problems: Map<string, string>;
   /** Set when the time budget cut the run short. */
@@ -42,22 +44,24 @@ function summaryOf(results: Results, scenarioId: string, candidateId: string): S
 }
 
 function scenarioTable(results: Results, scenario: Scenario): string[] {
+  // The memory scenario also shows what each candidate holds before any load.
+  const idle = scenario.memory === true;
   const lines = [
     `### ${scenario.title}`,
     '',
     `\`wrk -t1 -c${scenario.connections}${scenario.script !== undefined ? ' -s post-1k.lua' : ''} --latency\` on \`${scenario.path}\``,
     '',
-    '| candidate | req/s | × nginx | × direct | p50 | p99 | p99 × nginx | peak RSS | errors |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+    `| candidate | req/s | × nginx | × direct | p50 | p99 | p99 × nginx | peak RSS |${idle ? ' RSS at start |' : ''} errors |`,
+    `|---|--:|--:|--:|--:|--:|--:|--:|${idle ? '--:|' : ''}--:|`,
   ];
   for (const candidate of results.candidates) {
     const s = summaryOf(results, scenario.id, candidate.id);
     if (s === undefined) {
-      lines.push(`| ${candidate.label} | not measured | | | | | | | |`);
+      lines.push(`| ${candidate.label} | not measured |${' |'.repeat(idle ? 8 : 7)}`);
       continue;
     }
     lines.push(
-      `| ${candidate.label} | ${rps(s.requestsPerSec)} | ${ratio(s.rpsVsNginx)} | ${ratio(s.rpsVsDirect)} | ${ms(s.p50Ms)} | ${ms(s.p99Ms)} | ${ratio(s.p99VsNginx)} | ${mib(s.peakRssBytes)} | ${s.errors} |`,
+      `| ${candidate.label} | ${rps(s.requestsPerSec)} | ${ratio(s.rpsVsNginx)} | ${ratio(s.rpsVsDirect)} | ${ms(s.p50Ms)} | ${ms(s.p99Ms)} | ${ratio(s.p99VsNginx)} | ${mib(s.peakRssBytes)} |${idle ? ` ${mib(median(results.idleRss.get(candidate.id) ?? []))} |` : ''} ${s.errors} |`,
     );
   }
   return [...lines, ''];
@@ -106,11 +110,11 @@ export function renderReport(results: Results): string {
     '# Benchmark: this proxy against nginx and HAProxy',
     '',
     `- Date: ${m.date} (${results.mode} mode, ${Math.round(results.elapsedSec)} s)`,
-    `- Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.kernel}, ${m.memoryGiB} GiB RAM`,
+    `- Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.kernel}, ${m.memoryGiB} GiB RAM; load average ${m.loadAverage.toFixed(2)} when the run started (other work on the machine makes the figures noisier)`,
     `- Versions: ${versions}`,
     '- Placement: the candidate on CPU 0 (`taskset -c 0`); wrk (1 thread) and the origin (nginx, 1 worker, keep-alive) on CPU 1. All traffic on 127.0.0.1.',
     '- Candidates: this proxy with `workers: 1` (Bun: the compiled `dist/proxy`; Deno and Node 24: from source); nginx, 1 worker, HTTP/1.1 keep-alive pool to the origin; HAProxy, 1 thread, `http-reuse always`; the origin directly.',
-    `- Method: ${results.method}. Rounds are interleaved (every candidate once per round, in table order). req/s, p50 and p99 are medians over the rounds; "× nginx" and "× direct" are medians of the ratios taken within each round; peak RSS is the highest sum of VmRSS over the candidate's process tree, sampled every 100 ms during the runs; errors are wrk's socket errors plus non-2xx responses, summed.`,
+    `- Method: ${results.method}. Rounds are interleaved (every candidate once per round, in table order). req/s, p50 and p99 are medians over the rounds; "× nginx" and "× direct" are medians of the ratios taken within each round; peak RSS is the highest sum of VmRSS over the candidate's process tree, sampled every 100 ms during the runs ("RSS at start": the same sum right after start, before any load); errors are wrk's socket errors plus non-2xx responses, summed.`,
     '',
   ];
   if (results.truncated !== undefined) lines.push(`**Incomplete:** ${results.truncated}`, '');

@@ -14,6 +14,13 @@ function rssKiB(pid: number): number {
   }
 }
 
+/** The summed RSS of `pid` and its descendants now, in bytes. */
+export function treeRssBytes(pid: number): number {
+  let total = 0;
+  for (const p of processTree(pid)) total += rssKiB(p);
+  return total * 1024;
+}
+
 /** Samples the summed RSS of `pid` and its descendants until `stop()`; returns the peak in bytes. */
 export class RssSampler {
   private peakKiB = 0;

@@ -15,7 +15,7 @@ import type { Origin } from './origin.ts';
 import { installCleanup, stopAll } from './processes.ts';
 import { renderReport } from './report.ts';
 import type { Results } from './report.ts';
-import { RssSampler } from './rss.ts';
+import { RssSampler, treeRssBytes } from './rss.ts';
 import { SCENARIOS } from './scenarios.ts';
 import type { Scenario } from './scenarios.ts';
 import type { Sample } from './stats.ts';
@@ -98,6 +98,8 @@ class Bench {
   readonly active: Candidate[];
   readonly problems = new Map<string, string>();
   readonly samples = new Map<string, Map<string, Sample[]>>();
+  /** candidate id → RSS right after each start, before any load. */
+  readonly idleRss = new Map<string, number[]>();
   truncated: string | undefined;
 
   constructor(plan: Plan, runDir: string, cpus: { proxyCpus: string; loadCpus: string }) {
@@ -142,6 +144,7 @@ class Bench {
       if (result.status === 'fulfilled') this.running.set(candidate.id, result.value);
       else this.drop(candidate, `did not start: ${result.reason instanceof Error ? result.reason.message : String(result.reason)}`);
     });
+    for (const [id, running] of this.running) this.idleRss.set(id, [...(this.idleRss.get(id) ?? []), treeRssBytes(running.proc.pid)]);
     for (const candidate of wanted) {
       const running = this.running.get(candidate.id);
       if (running === undefined || this.plan.warmupSec === 0) continue;
@@ -213,8 +216,10 @@ async function main(argv: string[]): Promise<number> {
   }
   installCleanup();
   const cpus = placement();
-  pinSelf(cpus.loadCpus);
   ensureTools();
+  // Before pinning: the harness's own CPU affinity must not shrink the CPU count.
+  const machine = machineInfo();
+  pinSelf(cpus.loadCpus);
   const earlyProblems = new Map<string, string>();
   if (plan.only === undefined || plan.only.has('proxy-bun')) {
     const problem = ensureBinary();
@@ -223,6 +228,8 @@ async function main(argv: string[]): Promise<number> {
   const runDir = mkdtempSync(join(tmpdir(), 'proxy-bench-'));
   // nginx workers run unprivileged and must reach the origin's files.
   chmodSync(runDir, 0o755);
+  // On every exit path (Ctrl-C included), after the processes are gone.
+  if (!plan.keep) process.once('exit', () => rmSync(runDir, { recursive: true, force: true }));
   const bench = new Bench(plan, runDir, cpus);
   for (const [id, problem] of earlyProblems) bench.problems.set(id, problem);
   const method = `${plan.rounds} rounds of ${plan.durationSec} s per candidate and scenario, after a ${plan.warmupSec} s warm-up; ${
@@ -242,12 +249,13 @@ async function main(argv: string[]): Promise<number> {
     await stopAll();
   }
   const results: Results = {
-    machine: machineInfo(),
+    machine,
     mode: plan.mode,
     method,
     candidates: bench.active,
     scenarios: SCENARIOS,
     samples: bench.samples,
+    idleRss: bench.idleRss,
     problems: bench.problems,
     truncated: bench.truncated,
     elapsedSec: bench.elapsedSec(),
@@ -255,12 +263,11 @@ async function main(argv: string[]): Promise<number> {
   const report = renderReport(results);
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(join(RESULTS_DIR, 'latest.md'), report);
-  const raw = { ...results, samples: Object.fromEntries([...bench.samples].map(([k, v]) => [k, Object.fromEntries(v)])), problems: Object.fromEntries(bench.problems) };
+  const raw = { ...results, samples: Object.fromEntries([...bench.samples].map(([k, v]) => [k, Object.fromEntries(v)])), problems: Object.fromEntries(bench.problems), idleRss: Object.fromEntries(bench.idleRss) };
   writeFileSync(join(RESULTS_DIR, 'latest.raw'), `${JSON.stringify(raw, null, 2)}\n`);
   console.log(`\n${report}`);
   console.log(`bench: wrote bench/results/latest.md in ${Math.round(bench.elapsedSec())} s`);
   if (plan.keep) console.log(`bench: logs kept in ${runDir}`);
-  else rmSync(runDir, { recursive: true, force: true });
   return 0;
 }
 

@@ -297,7 +297,7 @@ class NodeWorkerHandle implements WorkerHandle {
     this.worker.on('message', (message: unknown) => this.deliver(message));
     // With a listener attached Node prints nothing; Bun and Deno print uncaught worker errors.
     this.worker.on('error', (err: Error) => {
-      process.stderr.write(asLine(`worker ${id} uncaught error: ${err.stack ?? err.message}`));
+      process.stderr.write(asLine(`worker thread #${id} (spawn order, not the worker slot) uncaught error: ${err.stack ?? err.message}`));
     });
     // Node reports 1 for terminate(); a deliberate terminate is not a crash, so it reports 0.
     this.worker.on('exit', (code: number) => this.finish(this.terminating ? 0 : code));

@@ -1,7 +1,7 @@
 /** Builds the release artifacts with Bun's bundler: `bin` (dist/proxy, one executable) and `node` (dist/node, a bundle for Node ≥ 22.12). */
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -74,7 +74,8 @@ function smokeTest(cmd: string, args: string[]): string {
 
 function buildBinary(): void {
   rmSync(BINARY_PATH, { force: true });
-  bun(['--compile', '--minify', ...ENTRIES, '--outfile', BINARY_PATH, ...defines()]);
+  // A proxy binary must not pick up a stray .env or bunfig.toml from whatever directory it is started in.
+  bun(['--compile', '--minify', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig', ...ENTRIES, '--outfile', BINARY_PATH, ...defines()]);
   console.log(`built ${BINARY_PATH}: ${smokeTest(BINARY_PATH, [])}`);
 }
 
@@ -87,6 +88,8 @@ function buildNodeBundle(): void {
     throw new BuildError(`expected cli.js and worker.js in ${NODE_BUNDLE_DIR}`);
   }
   chmodSync(cli, 0o755);
+  // `proxy demo` reads ../config.example.yaml relative to the entry module: dist/config.example.yaml.
+  copyFileSync(join(ROOT, 'config.example.yaml'), join(NODE_BUNDLE_DIR, '../config.example.yaml'));
   console.log(`built ${NODE_BUNDLE_DIR}: ${smokeTest(process.execPath, [cli])}`);
 }
 

@@ -450,8 +450,8 @@ export class ActiveStream implements UpstreamRequestOwner {
     const up = this.upstream;
     if (up) {
       this.upstream = null;
+      // A request still waiting in the pool is counted by the pool (upstream_rq_cancelled) when abort() cancels it.
       if (up.connected || up.headersReceived) this.cluster?.stats.upstream_rq_tx_reset.inc();
-      else this.cluster?.stats.upstream_rq_cancelled.inc();
       up.abort();
     }
   }
@@ -539,7 +539,7 @@ export class ActiveStream implements UpstreamRequestOwner {
     if (location) headers.push('location', location);
     if (this.route && this.route.responseHeaderMutations.length > 0) applyHeaderMutations(headers, this.route.responseHeaderMutations);
     if (this.requestId) headers.push('x-request-id', this.requestId);
-    if (status >= 400 && status !== 404 && !this.requestComplete) this.closeAfter = true;
+    if (status >= 400 && status !== 404 && this.bodyPending()) this.closeAfter = true;
     const close = this.mustClose();
     if (close) this.closeAfter = true;
     const isHead = this.head.method === 'HEAD';
@@ -554,11 +554,19 @@ export class ActiveStream implements UpstreamRequestOwner {
   }
 
   private mustClose(): boolean {
-    return this.closeAfter || !this.head.keepAlive || this.conn.draining || !this.requestComplete;
+    return this.closeAfter || !this.head.keepAlive || this.conn.draining || this.bodyPending();
   }
 
   private reusable(): boolean {
-    return !this.closeAfter && this.head.keepAlive && this.requestComplete && !this.conn.draining;
+    return !this.closeAfter && this.head.keepAlive && !this.bodyPending() && !this.conn.draining;
+  }
+
+  /**
+   * Request body bytes may still arrive. A bodiless request is complete even while its onHead
+   * runs (the parser's onComplete follows it), so a local reply to it keeps the connection.
+   */
+  private bodyPending(): boolean {
+    return !this.requestComplete && this.head.framing !== 'none';
   }
 
   private queuedBytes(): number {

@@ -45,6 +45,10 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   private timer: Timer | null = null;
   private readonly timerPeriod: number;
   private paused = false;
+  /** The parser reached the end of the current request (onComplete); it may be resumed. */
+  private requestParsed = false;
+  /** The stream finished inside onHead: resume once the parser reports the request's end. */
+  private resumeWhenParsed = false;
 
   constructor(id: number, socket: Socket, owner: ConnectionOwner) {
     this.id = id;
@@ -81,19 +85,13 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   }
 
   onEnd(): void {
-    // The client finished sending. With nothing in flight, we are done; with a request whose
-    // body is complete, answer it and then close; otherwise the request can never complete.
+    // The client closed its side. As in Envoy (no half-close on the HTTP connection manager) and
+    // nginx (499), a FIN while a request is in flight means the client went away: DC, and the
+    // upstream request is cancelled rather than left to run to its timeout.
     const s = this.stream;
     if (s === null) return this.close();
-    if (s.requestComplete) {
-      this.draining = true;
-      return;
-    }
-    this.parser.finish();
-    if (this.stream) {
-      this.stream.onDownstreamReset();
-      this.stream = null;
-    }
+    this.stream = null;
+    s.onDownstreamReset();
     this.close();
   }
 
@@ -115,6 +113,8 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
 
   onHead(head: RequestHead): void {
     this.requestStartAt = 0;
+    this.requestParsed = false;
+    this.resumeWhenParsed = false;
     const stream = new ActiveStream(this, this.ctx, head);
     this.stream = stream;
     stream.start();
@@ -129,8 +129,13 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   }
 
   onComplete(): void {
+    this.requestParsed = true;
     const s = this.stream;
     if (s) s.onRequestComplete();
+    else if (this.resumeWhenParsed) {
+      this.resumeWhenParsed = false;
+      if (this.state === 'open') this.parser.resume();
+    }
   }
 
   onError(err: HttpCodecError): void {
@@ -177,7 +182,9 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
       return;
     }
     this.lastActivity = this.ctx.clock.now();
-    this.parser.resume();
+    // A local reply from inside onHead (bodiless request): the parser is not at the request's end yet.
+    if (this.requestParsed) this.parser.resume();
+    else this.resumeWhenParsed = true;
   }
 
   reset(): void {

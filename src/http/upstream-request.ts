@@ -39,7 +39,7 @@ export interface UpstreamRequestOwner {
   onUpstreamDrain(req: UpstreamRequest): void;
 }
 
-type TryState = 'waiting' | 'sending' | 'awaiting_response' | 'receiving' | 'done' | 'upgraded';
+type TryState = 'waiting' | 'sending' | 'awaiting_response' | 'receiving' | 'upgrading' | 'done' | 'upgraded';
 
 /**
  * Lives from `start` to `done`: one pool stream, one connection at most. The parser is allocated
@@ -168,6 +168,8 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
 
   onData(chunk: Uint8Array): void {
     this.parser?.feed(chunk);
+    // A 101 is reported only now: the parser queues the bytes behind it when feed returns.
+    if (this.state === 'upgrading') this.owner.onUpstreamHead(this, this.responseHead!);
   }
 
   onDrain(): void {
@@ -179,6 +181,12 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
   onEnd(): void {
     // The upstream half-closed: that ends a close-delimited body, or truncates anything else.
     this.parser?.finish();
+    if (this.isFinished() || this.state === 'waiting') return;
+    // A FIN before any response byte: no close event may follow (we never end our side), so
+    // the try fails now (503 UC or a retry) instead of waiting for the route timeout.
+    this.state = 'done';
+    this.discardConnection();
+    this.owner.onUpstreamFailure(this, this.responseHead ? 'reset_after_headers' : 'connection_termination', null);
   }
 
   onClose(_error: SocketError | undefined): void {
@@ -204,6 +212,10 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
   onHead(head: ResponseHead): void {
     this.responseHead = head;
     if (this.state === 'sending' || this.state === 'awaiting_response') this.state = 'receiving';
+    if (head.upgrade && this.state === 'receiving') {
+      this.state = 'upgrading';
+      return;
+    }
     this.owner.onUpstreamHead(this, head);
   }
 
@@ -229,6 +241,11 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
     const hadHead = this.responseHead !== null;
     this.state = 'done';
     this.discardConnection();
+    // The upstream closing mid-message is a connection termination (UC / reset), not a malformed response (UPE).
+    if (err.detail === 'http1.premature_eof') {
+      this.owner.onUpstreamFailure(this, hadHead ? 'reset_after_headers' : 'connection_termination', null);
+      return;
+    }
     this.owner.onUpstreamFailure(this, hadHead ? 'reset_after_headers' : 'protocol_error', err);
   }
 
@@ -237,7 +254,7 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
     if (!c) return;
     this.conn = null;
     const head = this.responseHead;
-    c.release(head !== null && head.keepAlive && this.requestSent);
+    c.release(head !== null && head.keepAlive && this.requestSent && this.parser !== null && this.parser.reusable);
   }
 
   private discardConnection(): void {

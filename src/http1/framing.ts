@@ -88,6 +88,7 @@ export class FramingFacts {
   hostLines = 0;
   /** Index (field number) of the Host line, for its value string. */
   hostField = -1;
+  hostInvalid = false;
   expectContinue = false;
   expectOther = false;
 
@@ -107,8 +108,23 @@ export class FramingFacts {
     this.upgradeOtherThanH2c = false;
     this.hostLines = 0;
     this.hostField = -1;
+    this.hostInvalid = false;
     this.expectContinue = false;
     this.expectOther = false;
+  }
+
+  /**
+   * R3 / S4 on the combined TE list: 'chunked' when it is exactly one `chunked`; 'malformed' when
+   * chunked repeats, is not last, or an element is empty; 'unsupported' for any other coding.
+   */
+  transferCoding(): 'chunked' | 'malformed' | 'unsupported' {
+    if (this.teEmptyElement || this.teChunked > 1 || (this.teChunked === 1 && !this.teLastIsChunked)) return 'malformed';
+    return this.teOtherCoding || this.teChunked === 0 ? 'unsupported' : 'chunked';
+  }
+
+  /** RFC 9112 §9.3: HTTP/1.1 persists unless `close`; HTTP/1.0 only with `keep-alive`. */
+  persistent(versionMinor: number): boolean {
+    return versionMinor === 1 ? !this.connClose : this.connKeepAlive && !this.connClose;
   }
 
   /** R3/S4: combine every TE line into one list; classify each OWS-trimmed element. */

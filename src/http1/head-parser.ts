@@ -16,6 +16,7 @@ import {
 } from './framing.ts';
 import { decodeLatin1 } from './latin1.ts';
 import { scanRequestLine, scanStatusLine } from './start-line.ts';
+import { isValidHostBytes } from './target.ts';
 
 /** Which start line the scanner reads; trailer sections (no start line) use either. */
 export const MODE_REQUEST = 0;
@@ -338,6 +339,7 @@ export class HeadParser {
             return false;
           }
           f.hostField = this.fieldCount - 1;
+          f.hostInvalid = !isValidHostBytes(b, s, e, false);
         }
         return true;
       case F_EXPECT:
@@ -348,9 +350,11 @@ export class HeadParser {
     }
   }
 
-  /** The whole head as a string (one decode); field offsets index into it. */
+  /** The whole head as a string (one decode); field offsets index into it. Call once per head. */
   text(): string {
-    return decodeLatin1(this.buf, this.base, this.base + this.length, !this.sawHigh);
+    const s = decodeLatin1(this.buf, this.base, this.base + this.length, !this.sawHigh);
+    this.buf = this.acc; // do not pin the caller's chunk while the connection idles
+    return s;
   }
 
   /** The fields as a flat `[name, value, ...]` list, slicing the decoded head `s`. */
@@ -369,16 +373,11 @@ export class HeadParser {
     return out;
   }
 
-  /** Value string of field number `f` from the decoded head `s`. */
-  fieldValue(s: string, f: number): string {
-    const k = f << 2;
-    return s.slice(this.offs[k + 2]!, this.offs[k + 3]!);
-  }
 }
 
-/** S9: each obs-fold (OWS CRLF RWS) becomes SP; then only SP/HTAB are trimmed (never obs-text). */
+/** S9: each obs-fold (OWS CRLF RWS) becomes one SP; then only SP/HTAB are trimmed (never obs-text). */
 function unfold(v: string): string {
-  const t = v.split('\r\n').join(' ');
+  const t = v.replace(/[ \t]*\r\n[ \t]*/g, ' ');
   let s = 0;
   let e = t.length;
   while (s < e && (t.charCodeAt(s) === SP || t.charCodeAt(s) === HTAB)) s++;

@@ -7,7 +7,7 @@ const ascii = new TextEncoder();
 
 /** Decode b[s..e); `asciiOnly` must be true only when no byte is ≥ 0x80. */
 export function decodeLatin1(b: Uint8Array, s: number, e: number, asciiOnly: boolean): string {
-  if (asciiOnly) return utf8.decode(b.subarray(s, e));
+  if (asciiOnly) return utf8.decode(s === 0 && e === b.length ? b : b.subarray(s, e));
   let out = '';
   for (let i = s; i < e; i += 4096) {
     const part = b.subarray(i, Math.min(e, i + 4096));

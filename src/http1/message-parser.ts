@@ -42,6 +42,8 @@ export abstract class MessageParser {
   private finished = false;
   /** finish() arrived while input was still queued behind a pause. */
   private eofPending = false;
+  /** Unparsed bytes in the current chunk when the last message completed (S8 / R19). */
+  protected tail = 0;
 
   private readonly sink: MessageHandler;
   protected readonly head: HeadParser;
@@ -67,6 +69,11 @@ export abstract class MessageParser {
     return n;
   }
 
+  /** Inside onComplete: how many received bytes follow the message that just ended. */
+  get bytesAfterMessage(): number {
+    return this.tail + this.bufferedBytes;
+  }
+
   /** Give the parser the next bytes from the peer. Protocol errors go to onError, never thrown. */
   feed(chunk: Uint8Array): void {
     const st = this.st;
@@ -79,7 +86,7 @@ export abstract class MessageParser {
     }
     this.running = true;
     try {
-      this.process(chunk, 0);
+      this.parse(chunk, 0);
       if (this.queue.length !== 0) this.pump();
     } finally {
       this.running = false;
@@ -183,7 +190,7 @@ export abstract class MessageParser {
 
   private pump(): void {
     while (this.queue.length !== 0 && !this.paused && this.st !== ST_ERROR) {
-      this.process(this.queue.shift()!, 0);
+      this.parse(this.queue.shift()!, 0);
     }
     if (this.eofPending && this.queue.length === 0 && !this.paused) {
       this.eofPending = false;
@@ -194,6 +201,7 @@ export abstract class MessageParser {
   private applyEof(): void {
     const st = this.st;
     this.finished = true;
+    this.tail = 0;
     if (st === ST_BODY_EOF) this.complete();
     else if (st === ST_HEAD || st === ST_IDLE_LF || (st >= ST_BODY_LENGTH && st <= ST_TRAILERS)) {
       this.fail('http1.premature_eof');
@@ -202,7 +210,7 @@ export abstract class MessageParser {
     if (this.st !== ST_ERROR && this.st !== ST_UPGRADED && this.st !== ST_COMPLETE) this.st = ST_CLOSED;
   }
 
-  private process(buf: Uint8Array, pos: number): void {
+  private parse(buf: Uint8Array, pos: number): void {
     const end = buf.length;
     const head = this.head;
     const handler = this.sink;
@@ -236,7 +244,10 @@ export abstract class MessageParser {
         case ST_HEAD:
           pos = head.scan(buf, pos);
           if (head.error !== null) return this.fail(head.error);
-          if (head.done) this.headDone();
+          if (head.done) {
+            this.tail = end - pos;
+            this.headDone();
+          }
           break;
         case ST_BODY_LENGTH: {
           const n = Math.min(this.remaining, end - pos);
@@ -244,7 +255,10 @@ export abstract class MessageParser {
           pos += n;
           this.remaining -= n;
           handler.onBody(piece);
-          if (this.remaining === 0 && this.st === ST_BODY_LENGTH) this.complete();
+          if (this.remaining === 0 && this.st === ST_BODY_LENGTH) {
+            this.tail = end - pos;
+            this.complete();
+          }
           break;
         }
         case ST_BODY_CHUNKED: {
@@ -271,6 +285,7 @@ export abstract class MessageParser {
           if (head.error !== null) return this.fail(head.error);
           if (head.done) {
             if (head.fieldCount !== 0) handler.onTrailers(head.fieldList(head.text()));
+            this.tail = end - pos;
             if (this.st === ST_TRAILERS) this.complete();
           }
           break;

@@ -10,7 +10,7 @@ import {
   ST_COMPLETE,
   ST_IDLE,
 } from './message-parser.ts';
-import { analyzeTarget, isValidHost, TargetInfo } from './target.ts';
+import { analyzeTarget, TargetInfo } from './target.ts';
 import type { BodyFraming, RequestHandler, RequestParserOptions } from './types.ts';
 
 export const DEFAULT_MAX_REQUEST_LINE = 8192;
@@ -61,14 +61,11 @@ export class RequestParser extends MessageParser {
     if (t.error !== null) return this.fail(t.error);
 
     // R12: exactly one valid Host on HTTP/1.1 (duplicates were rejected line by line).
-    let host: string | null = null;
     if (f.hostLines === 1) {
-      host = h.fieldValue(text, f.hostField);
-      if (!isValidHost(host, false)) return this.fail('http1.invalid_host');
+      if (f.hostInvalid) return this.fail('http1.invalid_host');
     } else if (minor === 1 && this.requireHost) {
       return this.fail('http1.missing_host_header');
     }
-    if (t.authority !== null) host = t.authority;
 
     // R1 / R3 / R2.
     let framing: BodyFraming = 'none';
@@ -76,11 +73,9 @@ export class RequestParser extends MessageParser {
     const cl = f.contentLength;
     if (f.teLines > 0) {
       if (f.contentLengthLines > 0) return this.fail('http1.content_length_and_chunked_not_allowed');
-      if (minor === 0) return this.fail('http1.invalid_transfer_encoding');
-      if (f.teEmptyElement || f.teChunked > 1 || (f.teChunked === 1 && !f.teLastIsChunked)) {
-        return this.fail('http1.invalid_transfer_encoding');
-      }
-      if (f.teOtherCoding || f.teChunked === 0) return this.fail('http1.unsupported_transfer_encoding');
+      const coding = f.transferCoding();
+      if (minor === 0 || coding === 'malformed') return this.fail('http1.invalid_transfer_encoding');
+      if (coding === 'unsupported') return this.fail('http1.unsupported_transfer_encoding');
       framing = 'chunked';
       kind = ST_BODY_CHUNKED;
     } else if (f.contentLengthLines > 0) {
@@ -102,9 +97,10 @@ export class RequestParser extends MessageParser {
     // R15.
     if (f.expectOther) return this.fail('http1.expectation_failed');
 
-    const keepAlive = minor === 1 ? !f.connClose : f.connKeepAlive && !f.connClose;
+    const keepAlive = f.persistent(minor);
     this.keepAlive = keepAlive;
     const headers = h.fieldList(text);
+    const host = t.authority ?? (f.hostLines === 1 ? headers[2 * f.hostField + 1]! : null);
     this.handler.onHead(
       new RequestHead(
         method,

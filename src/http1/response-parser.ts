@@ -34,6 +34,7 @@ export class ResponseParser extends MessageParser {
   private readonly expected: number[] = [];
   private informational = 0;
   private answeredOne = false;
+  private keepAlive = true;
 
   constructor(handler: ResponseHandler, options: ResponseParserOptions = {}) {
     const maxHead = options.maxHeaderBytes ?? DEFAULT_MAX_RESPONSE_HEADERS;
@@ -58,6 +59,15 @@ export class ResponseParser extends MessageParser {
   /** Requests sent whose responses have not completed yet. */
   get outstanding(): number {
     return this.expected.length;
+  }
+
+  /**
+   * Ask inside onComplete: may this upstream connection carry another request (R21 / S8)? True
+   * only for a persistent, length-delimited response with no byte after it and nothing else
+   * outstanding. (onError may still follow onComplete for those bytes: never reuse then.)
+   */
+  get reusable(): boolean {
+    return this.st === ST_IDLE && this.keepAlive && this.expected.length === 0 && this.bytesAfterMessage === 0;
   }
 
   protected canStart(): boolean {
@@ -105,9 +115,7 @@ export class ResponseParser extends MessageParser {
     if ((exp & EXPECT_HEAD) === 0 && status !== 204 && status !== 304) {
       if (f.teLines > 0) {
         if (f.contentLengthLines > 0) return this.fail('http1.content_length_and_chunked_not_allowed'); // S2
-        if (f.teChunked !== 1 || !f.teLastIsChunked || f.teOtherCoding || f.teEmptyElement) {
-          return this.fail('http1.invalid_transfer_encoding'); // S4
-        }
+        if (f.transferCoding() !== 'chunked') return this.fail('http1.invalid_transfer_encoding'); // S4
         framing = 'chunked';
         kind = ST_BODY_CHUNKED;
       } else if (f.contentLengthLines > 0) {
@@ -119,15 +127,12 @@ export class ResponseParser extends MessageParser {
         kind = ST_BODY_EOF;
       }
     }
-    const keepAlive =
-      framing !== 'until-close' && (minor === 1 ? !f.connClose : f.connKeepAlive && !f.connClose);
+    const keepAlive = framing !== 'until-close' && f.persistent(minor);
     this.keepAlive = keepAlive;
     const headers = h.fieldList(text);
     this.handler.onHead(new ResponseHead(status, reason, minor, headers, framing, f.contentLength, keepAlive, false));
     if (this.st !== ST_ERROR) this.startBody(kind, kind === ST_BODY_LENGTH ? f.contentLength : 0);
   }
-
-  private keepAlive = true;
 
   protected complete(): void {
     this.expected.shift();

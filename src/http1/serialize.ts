@@ -1,4 +1,5 @@
 /** Canonical HTTP/1 writers (R20): one buffer per head, our own framing, no hop-by-hop fields. */
+import { ProxyError } from '../common/errors.ts';
 import { DROP, EXPECT, fieldDisposition, HOST, KEEP, nominatedFields, UPGRADE } from './hop-by-hop.ts';
 import { writeString } from './latin1.ts';
 
@@ -82,7 +83,13 @@ function writeHead(
     if (nominated !== null && nominated.includes(name.toLowerCase())) continue;
     s += name + ': ' + value + '\r\n';
   }
-  if (opts.framing === 'content-length') s += 'Content-Length: ' + (opts.contentLength ?? 0) + '\r\n';
+  if (opts.framing === 'content-length') {
+    const n = opts.contentLength;
+    if (n === undefined || !Number.isSafeInteger(n) || n < 0) {
+      throw new ProxyError('HTTP1_WRITER_BAD_LENGTH', `content-length framing needs a length, got ${n}`);
+    }
+    s += 'Content-Length: ' + n + '\r\n';
+  }
   else if (opts.framing === 'chunked') s += 'Transfer-Encoding: chunked\r\n';
   const conn = opts.connection;
   if (conn === 'close') s += 'Connection: close\r\n';

@@ -75,7 +75,11 @@ export function scanRequestLine(h: HeadParser, b: Uint8Array, i: number, end: nu
         i++;
       }
       if (h.vi < 8) break;
-      if (h.major !== 1 || h.versionMinor > 1) return h.fail('http1.unsupported_version', i);
+      if (h.major !== 1 || h.versionMinor > 1) {
+        // R16: the HTTP/2 connection preface is a 400, not a version we could support.
+        const pri = h.major === 2 && h.methodEnd === 3 && b[base] === 0x50 && b[base + 1] === 0x52 && b[base + 2] === 0x49;
+        return h.fail(pri ? 'http1.h2_preface_rejected' : 'http1.unsupported_version', i);
+      }
       st = RL_CR;
       if (i === end) break;
     }

@@ -3,53 +3,58 @@ import { HEX, REG_NAME } from './chars.ts';
 import type { CodecDetail } from './errors.ts';
 
 /**
- * `uri-host [":" port]` (RFC 9110 §7.2): reg-name / IPv4 / `[IPv6]`, port 1*5 DIGIT ≤ 65535,
- * no userinfo, no path, ASCII only. `requirePort` for CONNECT's authority-form.
+ * `uri-host [":" port]` (RFC 9110 §7.2) on bytes b[s..e): reg-name / IPv4 / `[IPv6]`, port
+ * 1*5 DIGIT ≤ 65535, no userinfo, no path, ASCII only. `requirePort` for CONNECT's authority-form.
  */
-export function isValidHost(h: string, requirePort: boolean): boolean {
-  const n = h.length;
-  let i = 0;
-  if (n === 0) return false;
-  if (h.charCodeAt(0) === 0x5b /* [ */) {
-    i = 1;
-    while (i < n) {
-      const c = h.charCodeAt(i);
+export function isValidHostBytes(b: Uint8Array, s: number, e: number, requirePort: boolean): boolean {
+  let i = s;
+  if (i >= e) return false;
+  if (b[i] === 0x5b /* [ */) {
+    i++;
+    while (i < e) {
+      const c = b[i]!;
       if (c === 0x5d /* ] */) break;
-      if (!(HEX[c & 0xff]! >= 0 && c < 0x80) && c !== 0x3a && c !== 0x2e) return false;
+      if (HEX[c]! < 0 && c !== 0x3a && c !== 0x2e) return false;
       i++;
     }
-    if (i >= n || i === 1) return false;
+    if (i >= e || i === s + 1) return false;
     i++;
   } else {
-    while (i < n) {
-      const c = h.charCodeAt(i);
+    while (i < e) {
+      const c = b[i]!;
       if (c === 0x3a /* : */) break;
       if (c === 0x25 /* % */) {
-        if (i + 2 >= n || !isHex(h.charCodeAt(i + 1)) || !isHex(h.charCodeAt(i + 2))) return false;
+        if (i + 2 >= e || HEX[b[i + 1]!]! < 0 || HEX[b[i + 2]!]! < 0) return false;
         i += 3;
         continue;
       }
-      if (c > 0x7f || REG_NAME[c] !== 1) return false;
+      if (REG_NAME[c] !== 1) return false;
       i++;
     }
-    if (i === 0) return false;
+    if (i === s) return false;
   }
-  if (i === n) return !requirePort;
-  if (h.charCodeAt(i) !== 0x3a) return false;
+  if (i === e) return !requirePort;
+  if (b[i] !== 0x3a) return false;
   i++;
-  const digits = n - i;
-  if (digits < 1 || digits > 5) return false;
+  if (e - i < 1 || e - i > 5) return false;
   let port = 0;
-  for (; i < n; i++) {
-    const d = h.charCodeAt(i) - 0x30;
+  for (; i < e; i++) {
+    const d = b[i]! - 0x30;
     if (d < 0 || d > 9) return false;
     port = port * 10 + d;
   }
   return port <= 65535;
 }
 
-function isHex(c: number): boolean {
-  return c < 0x80 && HEX[c]! >= 0;
+/** isValidHostBytes for a string (absolute-form and authority-form targets, configured hosts). */
+export function isValidHost(h: string, requirePort: boolean): boolean {
+  const b = new Uint8Array(h.length);
+  for (let i = 0; i < h.length; i++) {
+    const c = h.charCodeAt(i);
+    if (c > 0x7f) return false;
+    b[i] = c;
+  }
+  return isValidHostBytes(b, 0, b.length, requirePort);
 }
 
 /** The analysed request-target, or an error detail. Reused per parser to avoid an allocation. */

@@ -80,15 +80,17 @@ export class ProxyServer {
       opts.workerEntry,
       opts.workers,
       {
-        initMessage: (workerId) => ({
+        initMessage: (workerId, incarnation) => ({
           t: 'init',
           workerId,
           workerCount: opts.workers,
-          incarnation: 0,
+          incarnation,
           snapshot: { generation: this.generation, config: this.config, clusters: this.clusterManager.snapshot() },
           options: opts.workerOptions,
         }),
         onMessage: (id, m) => this.onWorkerMessage(id, m),
+        // A dead worker sends no 'drained': a drain must not wait for it.
+        onWorkerExit: () => this.checkDrained(),
         onWorkerRestart: (id) => {
           this.statsReader.retire(`worker_${id}`);
           this.clusterManager.releaseWorker(id);
@@ -168,7 +170,7 @@ export class ProxyServer {
       }
       case 'drained':
         this.drainedWorkers.add(workerId);
-        if (this.drainedWorkers.size >= this.opts.workers) this.onDrained?.();
+        this.checkDrained();
         return;
       case 'generation-applied':
         for (const e of m.errors) this.log.error(`worker ${workerId}: ${e}`, { worker: workerId });
@@ -177,6 +179,10 @@ export class ProxyServer {
       case 'listening':
         return;
     }
+  }
+
+  private checkDrained(): void {
+    if (this.onDrained && this.supervisor.liveWorkerIds().every((id) => this.drainedWorkers.has(id))) this.onDrained();
   }
 
   private onClusterSnapshot(snap: ClusterManagerSnapshot): void {
@@ -276,7 +282,7 @@ export class ProxyServer {
       this.health.stop();
       const drained = new Promise<void>((resolve) => {
         this.onDrained = resolve;
-        if (this.drainedWorkers.size >= this.opts.workers) resolve();
+        this.checkDrained();
       });
       this.supervisor.broadcast({ t: 'drain', deadlineMs: timeoutMs });
       let timer: ReturnType<typeof setTimeout> | undefined;

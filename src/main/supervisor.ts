@@ -6,10 +6,13 @@ import type { MainToWorker, WorkerToMain, ListenerBound } from '../ipc/messages.
 
 /** What the supervisor needs from the rest of main: the init message and a sink for worker messages. */
 export interface SupervisorHooks {
-  initMessage(workerId: number): MainToWorker;
+  /** `incarnation` is 0 for the first worker in a slot and counts its replacements. */
+  initMessage(workerId: number, incarnation: number): MainToWorker;
   onMessage(workerId: number, message: WorkerToMain): void;
   /** A worker was replaced: per-worker state main keeps (stats segments, pending asks) must be reset. */
   onWorkerRestart?(workerId: number): void;
+  /** A worker thread ended (crashed, or stopped during shutdown). */
+  onWorkerExit?(workerId: number): void;
 }
 
 export class WorkerStartError extends ProxyError {
@@ -81,6 +84,11 @@ export class WorkerSupervisor {
     }
   }
 
+  /** Workers whose thread has not ended (a drain waits only for these). */
+  liveWorkerIds(): number[] {
+    return this.slots.filter((s) => s.state !== 'exited').map((s) => s.id);
+  }
+
   isRunning(workerId: number): boolean {
     return this.slots[workerId]?.state === 'running';
   }
@@ -97,7 +105,7 @@ export class WorkerSupervisor {
   }
 
   private spawn(id: number, incarnation: number): Promise<void> {
-    const handle = this.adapter.spawnWorker(this.entry, this.hooks.initMessage(id));
+    const handle = this.adapter.spawnWorker(this.entry, this.hooks.initMessage(id, incarnation));
     const slot: Slot = { id, handle, state: 'starting', incarnation, bound: [], startedAt: this.adapter.now() };
     this.slots[id] = slot;
     const ready = new Promise<void>((resolve, reject) => this.waiters.set(id, { resolve, reject }));
@@ -130,6 +138,7 @@ export class WorkerSupervisor {
     if (this.slots[slot.id] !== slot) return;
     const wasStopping = this.stopping || slot.state === 'stopping';
     slot.state = 'exited';
+    this.hooks.onWorkerExit?.(slot.id);
     const waiter = this.waiters.get(slot.id);
     if (waiter) {
       this.waiters.delete(slot.id);

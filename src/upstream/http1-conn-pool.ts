@@ -443,10 +443,11 @@ export class Http1ConnPool implements ConnectionOwner, PendingOwner {
       else s.upstream_cx_destroy_remote_with_active_rq.inc();
       this.requestDone(conn);
     }
-    this.breakers.releaseConnection();
     conn.handler = null;
     const socket = conn.socket;
     if (socket && destroySocket) socket.destroy();
+    // After the close: another worker may open a connection with this slot at once.
+    this.breakers.releaseConnection();
   }
 
   private removePending(req: PendingRequest): void {

@@ -4,19 +4,17 @@ import { RequestParser } from '../../../src/http1/request-parser.ts';
 import { ResponseParser } from '../../../src/http1/response-parser.ts';
 import type { RequestHead, ResponseHead } from '../../../src/http1/head.ts';
 import { HttpCodecError } from '../../../src/http1/errors.ts';
-import type { RequestParserOptions, ResponseParserOptions } from '../../../src/http1/types.ts';
+import type {
+  RequestHandler,
+  RequestParserOptions,
+  ResponseHandler,
+  ResponseParserOptions,
+} from '../../../src/http1/types.ts';
+import { seededRandom } from '../../support/seeded-random.ts';
 
-/** Deterministic PRNG (mulberry32) so every random split and mutation is reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
+/** Deterministic PRNG shared by the test suites, so every random split and mutation replays. */
+export const rng = seededRandom;
 
 /** One byte per char. */
 export function bytes(s: string): Uint8Array {
@@ -81,6 +79,55 @@ function guard(fn: () => void): void {
   }
 }
 
+/** Records every event into an Outcome; refuses events after onError (R18). */
+class Recorder implements RequestHandler, ResponseHandler {
+  readonly out: Outcome = { messages: [], error: null, midHead: false, remainder: null, state: '' };
+  /** The last complete message asked for a protocol switch. */
+  switched = false;
+  onResume: () => void = () => {};
+  private cur: Recorded | null = null;
+
+  private alive(): void {
+    if (this.out.error !== null) throw new Error('event after onError');
+  }
+  onInformational(head: ResponseHead): void {
+    this.alive();
+    this.out.messages.push({ head, informational: true, body: '', trailers: null, complete: true });
+  }
+  onHead(head: RequestHead | ResponseHead): void {
+    this.alive();
+    this.cur = { head, informational: false, body: '', trailers: null, complete: false };
+    this.out.messages.push(this.cur);
+  }
+  onBody(chunk: Uint8Array): void {
+    this.alive();
+    this.cur!.body += latin1(chunk);
+  }
+  onTrailers(fields: string[]): void {
+    this.cur!.trailers = fields;
+  }
+  onComplete(): void {
+    this.alive();
+    this.cur!.complete = true;
+    if (this.cur!.head.upgrade) this.switched = true;
+    else this.onResume();
+  }
+  onError(err: HttpCodecError): void {
+    if (this.out.error !== null) throw new Error('onError called twice');
+    this.out.error = err;
+  }
+
+  /** Feed the pieces, then collect the end state (and the tunnel bytes after a switch). */
+  drive(p: RequestParser | ResponseParser, input: Uint8Array, how: Split, finish: boolean | undefined): Outcome {
+    for (const piece of split(input, how)) guard(() => p.feed(piece));
+    if (finish) guard(() => p.finish());
+    this.out.midHead = p.state === 'head';
+    if (this.switched) this.out.remainder = latin1(p.takeRemainder());
+    this.out.state = p.state;
+    return this.out;
+  }
+}
+
 /**
  * Feed `input` to a request parser in pieces, resuming after every complete request (pipelining)
  * except one that asks for a protocol switch, whose remaining bytes are taken as a tunnel would.
@@ -90,36 +137,10 @@ export function runRequests(
   how: Split = 'whole',
   options: RequestParserOptions & { finish?: boolean } = {},
 ): Outcome {
-  const out: Outcome = { messages: [], error: null, midHead: false, remainder: null, state: '' };
-  let cur: Recorded | null = null;
-  let switched = false;
-  const p: RequestParser = new RequestParser({
-    onHead(head) {
-      cur = { head, informational: false, body: '', trailers: null, complete: false };
-      out.messages.push(cur);
-    },
-    onBody(chunk) {
-      cur!.body += latin1(chunk);
-    },
-    onTrailers(fields) {
-      cur!.trailers = fields;
-    },
-    onComplete() {
-      cur!.complete = true;
-      if ((cur!.head as RequestHead).upgrade) switched = true;
-      else p.resume();
-    },
-    onError(err) {
-      if (out.error !== null) throw new Error('onError called twice');
-      out.error = err;
-    },
-  }, options);
-  for (const piece of split(input, how)) guard(() => p.feed(piece));
-  if (options.finish) guard(() => p.finish());
-  out.midHead = p.state === 'head';
-  if (switched) out.remainder = latin1(p.takeRemainder());
-  out.state = p.state;
-  return out;
+  const rec = new Recorder();
+  const p = new RequestParser(rec, options);
+  rec.onResume = () => p.resume();
+  return rec.drive(p, input, how, options.finish);
 }
 
 /**
@@ -131,39 +152,10 @@ export function runResponses(
   how: Split = 'whole',
   opts: { method?: string; upgrade?: boolean; expect?: number; finish?: boolean } & ResponseParserOptions = {},
 ): Outcome {
-  const out: Outcome = { messages: [], error: null, midHead: false, remainder: null, state: '' };
-  let cur: Recorded | null = null;
-  let switched = false;
-  const p = new ResponseParser({
-    onInformational(head) {
-      out.messages.push({ head, informational: true, body: '', trailers: null, complete: true });
-    },
-    onHead(head) {
-      cur = { head, informational: false, body: '', trailers: null, complete: false };
-      out.messages.push(cur);
-    },
-    onBody(chunk) {
-      cur!.body += latin1(chunk);
-    },
-    onTrailers(fields) {
-      cur!.trailers = fields;
-    },
-    onComplete() {
-      cur!.complete = true;
-      if ((cur!.head as ResponseHead).upgrade) switched = true;
-    },
-    onError(err) {
-      if (out.error !== null) throw new Error('onError called twice');
-      out.error = err;
-    },
-  }, opts);
+  const rec = new Recorder();
+  const p = new ResponseParser(rec, opts);
   for (let i = 0; i < (opts.expect ?? 1); i++) p.expectResponseTo(opts.method ?? 'GET', opts.upgrade ?? false);
-  for (const piece of split(input, how)) guard(() => p.feed(piece));
-  if (opts.finish) guard(() => p.finish());
-  out.midHead = p.state === 'head';
-  if (switched) out.remainder = latin1(p.takeRemainder());
-  out.state = p.state;
-  return out;
+  return rec.drive(p, input, how, opts.finish);
 }
 
 /** Parse one request that must be valid; returns its head and body. */
