@@ -39,6 +39,8 @@ type StreamState = 'routing' | 'local' | 'upstream' | 'responding' | 'tunnel' | 
 const HTTP10 = 'HTTP/1.0';
 const HTTP11 = 'HTTP/1.1';
 const SERVICE_TIME_HEADER = 'x-proxy-upstream-service-time';
+/** A request whose pool drains again and again (its cluster was removed) gives up with 503 UF. */
+const MAX_DRAIN_REPICKS = 3;
 const encoder = new TextEncoder();
 
 export class ActiveStream implements UpstreamRequestOwner {
@@ -68,6 +70,8 @@ export class ActiveStream implements UpstreamRequestOwner {
   private retainedBytes = 0;
 
   private upstream: UpstreamRequest | null = null;
+  /** Tries restarted because their host's pool drained while they waited (bounded: see MAX_DRAIN_REPICKS). */
+  private drainRepicks = 0;
   private lastHost: UpstreamHostRef | null = null;
   private upstreamHostKey: string | null = null;
   private retry: RetryState | null = null;
@@ -280,6 +284,12 @@ export class ActiveStream implements UpstreamRequestOwner {
       case 'overflow':
         this.upstream = null;
         return this.failUpstream(localReply('upstream_overflow'));
+      case 'pool_drained':
+        // The host left the cluster before this request got a connection; nothing was sent, so
+        // another host takes it (a reload must not fail accepted requests). Not the host's fault.
+        this.upstream = null;
+        if (this.drainRepicks++ < MAX_DRAIN_REPICKS) return this.startTry();
+        return this.failUpstream(localReply('connect_failure'));
       case 'connect_failure':
         host.stats.recordError();
         host.reportLocalFailure();

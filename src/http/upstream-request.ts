@@ -13,6 +13,8 @@ import { CRLF, LAST_CHUNK, encodeChunkHeader } from './wire.ts';
 /** Why a try failed before a usable response arrived. */
 export type UpstreamFailure =
   | 'overflow'
+  /** The host's pool was drained (host removed by a reload or DNS) before a connection was lent: nothing was sent. */
+  | 'pool_drained'
   | 'connect_failure'
   | 'connection_termination'
   | 'protocol_error'
@@ -106,7 +108,7 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
     if (this.state !== 'waiting') return;
     this.pending = null;
     this.state = 'done';
-    this.owner.onUpstreamFailure(this, reason === 'overflow' ? 'overflow' : 'connect_failure', null);
+    this.owner.onUpstreamFailure(this, reason === 'overflow' ? 'overflow' : reason === 'drained' ? 'pool_drained' : 'connect_failure', null);
   }
 
   // ---- request body

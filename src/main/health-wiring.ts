@@ -19,6 +19,8 @@ function sinkFor(store: StatsStore): StatsSink {
 
 export class HealthWiring {
   private readonly checkers = new Map<string, HealthChecker>();
+  /** The settings each checker was built with, so a reload keeps checkers whose settings are unchanged. */
+  private readonly checkerSettings = new Map<string, string>();
   private readonly detectors = new Map<string, OutlierDetector>();
   private readonly cm: ClusterManager;
   private readonly connect: ConnectFn;
@@ -41,6 +43,7 @@ export class HealthWiring {
       if (!names.has(name)) {
         hc.stop();
         this.checkers.delete(name);
+        this.checkerSettings.delete(name);
       }
     }
     for (const [name, od] of this.detectors) {
@@ -53,13 +56,18 @@ export class HealthWiring {
       const view = this.cm.getCluster(c.name);
       const hosts = view ? view.hosts.map((h) => ({ address: h.address, port: h.port })) : [];
       const keys = view ? view.hosts.map((h) => h.key) : [];
+      const settings = c.healthCheck ? JSON.stringify(c.healthCheck) : '';
       const oldHc = this.checkers.get(c.name);
-      if (oldHc) {
-        // Settings may have changed: a fresh checker (host states restart from the first check).
+      if (oldHc && this.checkerSettings.get(c.name) === settings) {
+        // Same settings: keep host states (thresholds and logs continue), just follow the hosts.
+        oldHc.updateHosts(hosts);
+      } else if (oldHc) {
+        // Settings changed: a fresh checker; host states restart from the first check.
         oldHc.stop();
         this.checkers.delete(c.name);
+        this.checkerSettings.delete(c.name);
       }
-      if (c.healthCheck) {
+      if (c.healthCheck && !this.checkers.has(c.name)) {
         const hc = new HealthChecker({
           cluster: c.name,
           config: toHealthCheck(c.healthCheck),
@@ -81,6 +89,7 @@ export class HealthWiring {
           },
         });
         this.checkers.set(c.name, hc);
+        this.checkerSettings.set(c.name, settings);
         hc.start();
       }
       const od = this.detectors.get(c.name);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, RUNTIMES, startProxy, type ProxyProcess } from './support/proxy-process.ts';
 import { startUpstream, type Upstream } from './support/upstreams.ts';
-import { attachWebSocketEcho, type WebSocketEchoStats } from './support/websocket.ts';
+import { attachWebSocketEcho, decodeFrames, encodeClientFrame, type WebSocketEchoStats } from './support/websocket.ts';
 
 const CURL = '/usr/bin/curl';
 const BIG = 10 * 1024 * 1024;
@@ -371,6 +371,20 @@ for (const runtime of RUNTIMES) {
       }
     });
 
+    it('answers HEAD of a streamed (chunked) resource without waiting for a body', async () => {
+      const raw = await RawClient.open(port);
+      try {
+        raw.write('HEAD /stream HTTP/1.1\r\nHost: a\r\n\r\nGET /hello HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+        const [head, get] = await raw.responses(['HEAD', 'GET']);
+        assert.equal(head!.status, 200);
+        assert.equal(get!.body.toString(), 'hello world');
+        await raw.until(() => raw.ended, 'close after Connection: close');
+        assert.equal(raw.buf.length, 0, 'no body bytes after the HEAD response');
+      } finally {
+        raw.close();
+      }
+    });
+
     it('forwards a 10 MiB POST body with Content-Length intact (curl and fetch)', async () => {
       const c = await curl(['--data-binary', `@${UPLOAD_FILE}`, '-H', 'content-type: application/octet-stream', `${base}/upload`]);
       assert.equal(c.code, 0, c.stderr);
@@ -421,6 +435,7 @@ for (const runtime of RUNTIMES) {
 
     it('reuses one upstream connection for 100 sequential requests of a keep-alive client', async () => {
       const before = ka!.connections;
+      const requestsBefore = ka!.requests;
       const args: string[] = ['-w', '%{http_code} %{num_connects}\n'];
       for (let i = 0; i < 100; i++) args.push('-o', '/dev/null', `${base}/ka/${i}`);
       const c = await curl(args);
@@ -430,13 +445,13 @@ for (const runtime of RUNTIMES) {
       assert.ok(lines.every((l) => l.startsWith('200 ')), lines.join('|'));
       const clientConnects = lines.reduce((n, l) => n + Number(l.split(' ')[1]), 0);
       assert.equal(clientConnects, 1, 'curl used one connection to the proxy');
-      assert.equal(ka!.requests, 100);
+      assert.equal(ka!.requests - requestsBefore, 100);
       assert.equal(ka!.connections - before, 1, 'the upstream saw one TCP connection');
       for (let i = 0; i < 100; i++) {
         const r = await fetch(`${base}/ka/f${i}`);
         assert.equal(await r.text(), 'keepalive');
       }
-      assert.equal(ka!.requests, 200);
+      assert.equal(ka!.requests - requestsBefore, 200);
       assert.equal(ka!.connections - before, 1, 'the pooled connection served the fetch client too');
     });
 
@@ -508,6 +523,38 @@ for (const runtime of RUNTIMES) {
       }
     });
 
+    it('answers 20 pipelined requests with bodies in order, slow ones first', async () => {
+      const raw = await RawClient.open(port);
+      try {
+        const parts: Buffer[] = [];
+        const methods: string[] = [];
+        const body = DATA.subarray(0, 200_000);
+        for (let i = 0; i < 20; i++) {
+          if (i % 4 === 1) {
+            parts.push(Buffer.from(`POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: ${body.length}\r\n\r\n`), body);
+            methods.push('POST');
+          } else if (i % 4 === 3) {
+            parts.push(Buffer.from(`POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n`));
+            methods.push('POST');
+          } else {
+            parts.push(Buffer.from(`GET /echo?n=${i}&delay=${(20 - i) * 3} HTTP/1.1\r\nHost: a\r\n\r\n`));
+            methods.push('GET');
+          }
+        }
+        raw.write(Buffer.concat(parts));
+        const res = await raw.responses(methods);
+        res.forEach((r, i) => {
+          assert.equal(r.status, 200, `response ${i}`);
+          if (i % 4 === 1) assert.equal((JSON.parse(r.body.toString()) as UploadReport).sha256, sha256(body), `response ${i}`);
+          else if (i % 4 === 3) assert.equal((JSON.parse(r.body.toString()) as UploadReport).size, 5, `response ${i}`);
+          else assert.equal(r.body.toString(), `echo ${i}`);
+        });
+        assert.equal(raw.ended, false, 'the connection stays open');
+      } finally {
+        raw.close();
+      }
+    });
+
     it('sends 100 Continue before the body is sent and never forwards Expect', async () => {
       const raw = await RawClient.open(port);
       try {
@@ -521,6 +568,18 @@ for (const runtime of RUNTIMES) {
         assert.deepEqual([rep.size, rep.expect], [5, null]);
       } finally {
         raw.close();
+      }
+      // RFC 9110 §10.1.1: an HTTP/1.0 request's expectation is ignored.
+      const raw10 = await RawClient.open(port);
+      try {
+        raw10.write('POST /upload HTTP/1.0\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n');
+        await new Promise((r) => setTimeout(r, 100));
+        assert.equal(raw10.buf.length, 0, 'no 100 Continue to an HTTP/1.0 client');
+        raw10.write('hello');
+        const [res] = await raw10.responses(['POST']);
+        assert.equal((JSON.parse(res!.body.toString()) as UploadReport).size, 5);
+      } finally {
+        raw10.close();
       }
       const c = await curl(['-v', '-H', 'Expect: 100-continue', '--data-binary', `@${UPLOAD_FILE}`, `${base}/upload`]);
       assert.equal(c.code, 0, c.stderr);
@@ -564,6 +623,55 @@ for (const runtime of RUNTIMES) {
       // The tunnelled connection never went back to the pool: plain requests still work.
       const r = await fetch(`${base}/hello`);
       assert.equal(await r.text(), 'hello world');
+    });
+
+    it('passes bytes that share a packet with the upgrade request or the 101 through the tunnel', async () => {
+      const raw = await RawClient.open(port);
+      try {
+        raw.write(
+          Buffer.concat([
+            Buffer.from('GET /ws-greet HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+              'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'),
+            encodeClientFrame(0x1, Buffer.from('early')),
+          ]),
+        );
+        const [res] = await raw.responses(['GET']);
+        assert.equal(res!.status, 101);
+        await raw.until(() => decodeFrames(raw.buf).frames.length >= 2, 'the greeting and the echo');
+        const texts = decodeFrames(raw.buf).frames.map((f) => f.payload.toString());
+        assert.deepEqual(texts, ['welcome', 'early']);
+      } finally {
+        raw.close();
+      }
+    });
+
+    it('keeps the client connection usable when the upstream refuses an upgrade', async () => {
+      const raw = await RawClient.open(port);
+      try {
+        raw.write('GET /ws-deny HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+        const [denied] = await raw.responses(['GET']);
+        assert.equal(denied!.status, 403);
+        assert.equal(denied!.body.toString(), 'denied');
+        raw.write('GET /hello HTTP/1.1\r\nHost: a\r\n\r\n');
+        const [next] = await raw.responses(['GET']);
+        assert.equal(next!.body.toString(), 'hello world');
+      } finally {
+        raw.close();
+      }
+    });
+
+    it('forwards an upgrade request as a plain request on a route without websocket', async () => {
+      const raw = await RawClient.open(port);
+      try {
+        raw.write('GET /ka/up HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+        const [res] = await raw.responses(['GET']);
+        assert.equal(res!.status, 200);
+        assert.equal(res!.body.toString(), 'keepalive');
+      } finally {
+        raw.close();
+      }
     });
   });
 }

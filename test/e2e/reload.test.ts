@@ -188,6 +188,65 @@ for (const runtime of RUNTIMES) {
     });
   });
 
+  describe(`reload removing a host that has requests queued (${runtime})`, () => {
+    let a: Upstream, b: Upstream;
+    let proxy: ProxyProcess | undefined;
+    let port = 0;
+    let load: Load | undefined;
+    /** Two connections for the whole cluster: requests queue in the pools. */
+    const yaml = (hosts: Upstream[]) => `
+admin: { address: 127.0.0.1, port: 0 }
+workers: 2
+drain_timeout: 2s
+listeners:
+  - name: ingress
+    address: 127.0.0.1
+    port: ${port}
+    virtual_hosts:
+      - name: all
+        domains: ["*"]
+        routes:
+          - match: { prefix: / }
+            cluster: blue
+clusters:
+  - name: blue
+    circuit_breakers: { max_connections: 2 }
+    endpoints:
+${hosts.map((u) => `      - { address: 127.0.0.1, port: ${u.port} }`).join('\n')}
+`;
+
+    before(async () => {
+      [a, b] = [await startUpstream('a', delayed(20)), await startUpstream('b', delayed(100))];
+      port = await freePort();
+      proxy = await startProxy({ runtime, config: yaml([a, b]) });
+      load = new Load({ port, concurrency: 8 });
+    });
+
+    after(async () => {
+      await load?.stop();
+      await proxy?.stop();
+      await Promise.all([a, b].map((u) => u?.close()));
+    });
+
+    it('hands the removed host\'s queued requests to the remaining host instead of failing them', async () => {
+      const admin = proxy!.adminPort;
+      // Reload at a moment when some worker has requests queued for b.
+      await waitUntil('requests queued for b', async () => {
+        const body = await adminJson<ClustersResponse>(admin, '/admin/clusters');
+        const host = body.cluster_statuses[0]?.host_statuses.find((h) => h.address.socket_address.port_value === b.port);
+        return host?.pools.some((p) => 'pending' in p && p.pending > 0);
+      }, 5000, 10);
+      writeFileSync(join(proxy!.dir, 'config.yaml'), yaml([a]));
+      const r = await get(admin, '/admin/reload', { method: 'POST' });
+      assert.equal(r.status, 200, r.body);
+      await waitUntil('b\'s connections to close', () => b.openConnections === 0, 3000);
+      const l = load!;
+      await l.stop();
+      load = undefined;
+      assert.deepEqual(l.failures().map((f) => `${f.status} ${f.error ?? ''}`), []);
+    });
+  });
+
   describe(`--watch (${runtime})`, () => {
     let b: Upstream, c: Upstream;
     let proxy: ProxyProcess | undefined;

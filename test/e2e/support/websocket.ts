@@ -28,6 +28,8 @@ export function acceptKey(key: string): string {
 export function attachWebSocketEcho(server: Server): WebSocketEchoStats {
   const stats: WebSocketEchoStats = { accepted: 0, messages: 0, open: 0 };
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // The proxy may reset a tunnel's upstream side: that ends the socket, it is no test failure.
+    socket.on('error', () => socket.destroy());
     const key = req.headers['sec-websocket-key'];
     if (req.url === '/ws-deny') {
       socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 6\r\nConnection: close\r\n\r\ndenied');
@@ -40,7 +42,6 @@ export function attachWebSocketEcho(server: Server): WebSocketEchoStats {
     stats.accepted++;
     stats.open++;
     socket.on('close', () => stats.open--);
-    socket.on('error', () => socket.destroy());
     const accept = Buffer.from(
       'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
         `Sec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`,
