@@ -6,8 +6,8 @@ import packageJson from '../package.json' with { type: 'json' };
 import { runCli } from './cli-commands.ts';
 import { run, runDemo } from './main/run.ts';
 
-// scripts/build.ts stamps the real commit here in built artifacts; from source it is "dev".
-const BUILD_COMMIT = 'dev';
+// scripts/build.ts defines this in built artifacts (binary, Node bundle); from source it is "dev".
+const BUILD_COMMIT = (globalThis as { PROXY_BUILD_COMMIT?: string }).PROXY_BUILD_COMMIT ?? 'dev';
 
 // The worker is a sibling module: worker.ts from source and in Bun's binary, worker.js in a bundle.
 const workerEntry = new URL(import.meta.url.endsWith('.js') ? './worker.js' : './worker.ts', import.meta.url).href;

@@ -30,6 +30,9 @@ export interface StreamConnection {
   streamDone(reusable: boolean): void;
   /** Abort the downstream connection (the response can't be completed). */
   reset(): void;
+  /** Hold writes until `uncork` and send them as one (nested calls count). */
+  cork(): void;
+  uncork(): void;
   /** Switch to a byte tunnel with the upstream connection after a 101. */
   startTunnel(upstream: UpstreamConnection, upstreamRemainder: Uint8Array): void;
 }
@@ -213,6 +216,22 @@ export class ActiveStream implements UpstreamRequestOwner {
     if (!this.details) this.details = 'downstream_remote_disconnect';
     this.abortUpstream();
     this.finish();
+  }
+
+  corkDownstream(): void {
+    this.conn.cork();
+  }
+
+  uncorkDownstream(): void {
+    this.conn.uncork();
+  }
+
+  /** A corked batch did not fit in the socket: stop reading the upstream until the client drains. */
+  onDownstreamBlocked(): void {
+    if (!this.downstreamBlocked && this.upstream) {
+      this.downstreamBlocked = true;
+      this.upstream.pauseResponse();
+    }
   }
 
   onDownstreamDrain(): void {

@@ -21,6 +21,10 @@ export interface ConnectionOwner {
 
 type ConnState = 'open' | 'closing' | 'tunnel' | 'closed';
 
+/** A corked batch this big makes `write` report backpressure. */
+const CORK_LIMIT = 64 * 1024;
+/** Batches up to this size are copied into one buffer; larger ones are written piece by piece. */
+const JOIN_LIMIT = 16 * 1024;
 /** After a final reply, how long unread request bytes are drained before the socket is dropped. */
 const LINGER_MS = 2000;
 
@@ -43,6 +47,9 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   /** Monotonic ms when the current request's first byte arrived; 0 between requests. */
   private requestStartAt = 0;
   private timer: Timer | null = null;
+  private corkDepth = 0;
+  private corked: Uint8Array[] = [];
+  private corkedBytes = 0;
   private readonly timerPeriod: number;
   private paused = false;
   /** The parser reached the end of the current request (onComplete); it may be resumed. */
@@ -153,7 +160,45 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
 
   write(bytes: Uint8Array): boolean {
     if (this.state === 'closed') return true;
+    if (this.corkDepth > 0) {
+      this.corked.push(bytes);
+      this.corkedBytes += bytes.length;
+      return this.corkedBytes < CORK_LIMIT;
+    }
     return this.socket.write(bytes);
+  }
+
+  cork(): void {
+    this.corkDepth++;
+  }
+
+  uncork(): void {
+    if (this.corkDepth === 0) return;
+    if (--this.corkDepth === 0) this.flushCorked();
+  }
+
+  /** Small pieces (head + body of a small response) are joined: one write, one syscall. */
+  private flushCorked(): void {
+    const parts = this.corked;
+    const n = parts.length;
+    if (n === 0) return;
+    const total = this.corkedBytes;
+    this.corked = [];
+    this.corkedBytes = 0;
+    if (this.state === 'closed') return;
+    let ok = true;
+    if (n === 1 || total > JOIN_LIMIT) {
+      for (let i = 0; i < n; i++) ok = this.socket.write(parts[i]!);
+    } else {
+      const buf = new Uint8Array(total);
+      let at = 0;
+      for (let i = 0; i < n; i++) {
+        buf.set(parts[i]!, at);
+        at += parts[i]!.length;
+      }
+      ok = this.socket.write(buf);
+    }
+    if (!ok) this.stream?.onDownstreamBlocked();
   }
 
   pauseReading(): void {
@@ -189,6 +234,8 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
 
   reset(): void {
     this.stream = null;
+    this.corked = [];
+    this.corkedBytes = 0;
     if (this.state === 'closed') return;
     this.ctx.stats.cxDestroyLocal.inc();
     this.socket.destroy();
@@ -196,6 +243,9 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
 
   startTunnel(upstream: UpstreamConnection, upstreamRemainder: Uint8Array): void {
     this.stream = null;
+    // The 101 head may still be corked: it must reach the client before any tunnelled byte.
+    this.corkDepth = 0;
+    this.flushCorked();
     this.state = 'tunnel';
     this.cancelTimer();
     const clientRemainder = this.parser.takeRemainder();
@@ -249,6 +299,8 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   /** Half-close after what is queued, then linger briefly so the client reads the reply, not an RST. */
   private closeGracefully(): void {
     if (this.state !== 'open') return;
+    this.corkDepth = 0;
+    this.flushCorked();
     this.state = 'closing';
     this.socket.end();
     this.cancelTimer();

@@ -39,7 +39,17 @@ export interface UpstreamRequestOwner {
   onUpstreamComplete(req: UpstreamRequest): void;
   /** The upstream can take more request body. */
   onUpstreamDrain(req: UpstreamRequest): void;
+  /** Batch downstream writes made while one upstream read is parsed. */
+  corkDownstream(): void;
+  uncorkDownstream(): void;
 }
+
+/**
+ * One response parser per upstream connection, kept while the connection lives: a connection
+ * is released to the pool only when its parser ended cleanly (`reusable`), so the next request
+ * can take it over.
+ */
+const PARSERS = new WeakMap<UpstreamConnection, ResponseParser>();
 
 type TryState = 'waiting' | 'sending' | 'awaiting_response' | 'receiving' | 'upgrading' | 'done' | 'upgraded';
 
@@ -93,8 +103,14 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
     this.pending = null;
     this.conn = conn;
     this.state = 'sending';
-    this.parser = new ResponseParser(this);
-    this.parser.expectResponseTo(this.method, this.upgradeRequested);
+    let parser = PARSERS.get(conn);
+    if (parser) parser.setHandler(this);
+    else {
+      parser = new ResponseParser(this);
+      PARSERS.set(conn, parser);
+    }
+    this.parser = parser;
+    parser.expectResponseTo(this.method, this.upgradeRequested);
     conn.attach(this);
     this.owner.onUpstreamConnected(this);
     if (this.state !== 'sending') return;

@@ -45,7 +45,7 @@ export abstract class MessageParser {
   /** Unparsed bytes in the current chunk when the last message completed (S8 / R19). */
   protected tail = 0;
 
-  private readonly sink: MessageHandler;
+  protected sink: MessageHandler;
   protected readonly head: HeadParser;
   private readonly side: CodecSide;
 

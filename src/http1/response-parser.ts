@@ -28,7 +28,7 @@ const NO_BODY = 0;
  * (`http1.unsolicited_response` / `http1.data_after_response`): close that connection.
  */
 export class ResponseParser extends MessageParser {
-  private readonly handler: ResponseHandler;
+  private handler: ResponseHandler;
   private readonly max1xx: number;
   /** Outstanding requests, oldest first: EXPECT_* bits. One at a time in the proxy; more only in tests. */
   private readonly expected: number[] = [];
@@ -42,6 +42,15 @@ export class ResponseParser extends MessageParser {
     super(handler, new HeadParser(MODE_RESPONSE, maxHead, maxCount, maxHead), 'response', options.maxBodyBytes ?? Infinity);
     this.handler = handler;
     this.max1xx = options.max1xx ?? DEFAULT_MAX_1XX;
+  }
+
+  /**
+   * Hand the parser to the next exchange on the same connection (a pooled connection keeps its
+   * parser, so a request allocates none). Only valid between responses (`reusable`).
+   */
+  setHandler(handler: ResponseHandler): void {
+    this.handler = handler;
+    this.sink = handler;
   }
 
   /**
