@@ -92,6 +92,8 @@ export class ActiveStream implements UpstreamRequestOwner {
   private closeAfter = false;
   private serviceTimeMs: number | null = null;
   private downstreamBlocked = false;
+  /** A 100 Continue is owed once the read that carried the head is parsed (R15). */
+  private continuePending = false;
 
   constructor(conn: StreamConnection, ctx: ListenerContext, head: RequestHead) {
     this.conn = conn;
@@ -152,8 +154,9 @@ export class ActiveStream implements UpstreamRequestOwner {
     }
     this.state = 'upstream';
     if (head.expectContinue && head.framing !== 'none') {
-      // R15: we answer the expectation ourselves; the upstream never sees Expect.
-      this.conn.write(CONTINUE_100);
+      // R15: we answer the expectation ourselves (the upstream never sees Expect), but only if
+      // no body byte came with the head: the connection calls flushContinue after the read.
+      this.continuePending = true;
     }
     if (head.framing === 'none') this.requestComplete = true;
     if (action.timeoutMs > 0 && this.requestComplete) this.armRouteTimer();
@@ -162,7 +165,15 @@ export class ActiveStream implements UpstreamRequestOwner {
 
   // ------------------------------------------------------------------ request body (from the connection)
 
+  /** The read that carried the head is parsed: send the owed 100 unless body or a reply came first. */
+  flushContinue(): void {
+    if (!this.continuePending) return;
+    this.continuePending = false;
+    if (this.state === 'upstream' && !this.responseStarted) this.conn.write(CONTINUE_100);
+  }
+
   onRequestBody(chunk: Uint8Array): void {
+    this.continuePending = false;
     this.bodyBytes += chunk.length;
     if (this.state === 'local' || this.state === 'done' || this.state === 'routing') return;
     const up = this.upstream;

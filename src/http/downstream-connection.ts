@@ -21,8 +21,6 @@ export interface ConnectionOwner {
 
 type ConnState = 'open' | 'closing' | 'tunnel' | 'closed';
 
-/** A corked batch this big makes `write` report backpressure. */
-const CORK_LIMIT = 64 * 1024;
 /** Batches up to this size are copied into one buffer; larger ones are written piece by piece. */
 const JOIN_LIMIT = 16 * 1024;
 /** After a final reply, how long unread request bytes are drained before the socket is dropped. */
@@ -85,6 +83,7 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
       this.ctx = this.owner.currentContext();
     }
     this.parser.feed(chunk);
+    this.stream?.flushContinue();
   }
 
   onDrain(): void {
@@ -161,9 +160,10 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   write(bytes: Uint8Array): boolean {
     if (this.state === 'closed') return true;
     if (this.corkDepth > 0) {
+      // Bounded by one upstream read; the real backpressure is reported when the batch is flushed.
       this.corked.push(bytes);
       this.corkedBytes += bytes.length;
-      return this.corkedBytes < CORK_LIMIT;
+      return true;
     }
     return this.socket.write(bytes);
   }
@@ -228,8 +228,11 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     }
     this.lastActivity = this.ctx.clock.now();
     // A local reply from inside onHead (bodiless request): the parser is not at the request's end yet.
-    if (this.requestParsed) this.parser.resume();
-    else this.resumeWhenParsed = true;
+    if (this.requestParsed) {
+      this.parser.resume();
+      // A pipelined head parsed from the queue may expect a 100 (resume may have set a stream).
+      (this.stream as ActiveStream | null)?.flushContinue();
+    } else this.resumeWhenParsed = true;
   }
 
   reset(): void {

@@ -185,9 +185,14 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
   // ---- SocketHandler (the lent connection)
 
   onData(chunk: Uint8Array): void {
+    // Whatever the response writes downstream for this read goes out in one write (one syscall).
+    const owner = this.owner;
+    owner.corkDownstream();
     this.parser?.feed(chunk);
     // A 101 is reported only now: the parser queues the bytes behind it when feed returns.
-    if (this.state === 'upgrading') this.owner.onUpstreamHead(this, this.responseHead!);
+    // (Starting the tunnel flushes the corked 101 head itself.)
+    if (this.state === 'upgrading') owner.onUpstreamHead(this, this.responseHead!);
+    owner.uncorkDownstream();
   }
 
   onDrain(): void {

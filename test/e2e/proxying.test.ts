@@ -128,6 +128,11 @@ clusters:
 
 // ------------------------------------------------------------------ clients
 
+/** fetch with a bound: a hung proxy fails the test instead of stalling the run. */
+function fetchT(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { ...init, signal: AbortSignal.timeout(20_000) });
+}
+
 interface CurlResult {
   code: number;
   stdout: Buffer;
@@ -266,8 +271,9 @@ class RawClient {
     let off = 0;
     for (const m of methods) {
       let parsed: { res: RawResponse; used: number } | null = null;
-      await this.until(() => (parsed = parseResponse(this.buf.subarray(off), m, this.ended)) !== null, `response to ${m} #${out.length + 1}`);
-      const p = parsed as unknown as { res: RawResponse; used: number };
+      await this.until(() => (parsed = parseResponse(this.buf.subarray(off), m, this.ended)) !== null || this.ended, `response to ${m} #${out.length + 1}`);
+      const p = parsed as unknown as { res: RawResponse; used: number } | null;
+      if (p === null) throw new Error(`connection closed before a whole response to ${m} #${out.length + 1}; read: ${JSON.stringify(this.buf.subarray(off, off + 400).toString('latin1'))}`);
       out.push(p.res);
       off += p.used;
     }
@@ -342,7 +348,7 @@ for (const runtime of RUNTIMES) {
       assert.equal(h.status, 200);
       assert.equal(h.headers.get('content-length'), '11');
       assert.equal(readFileSync(join(TMP, `hello-${runtime}`), 'utf8'), 'hello world');
-      const r = await fetch(`${base}/hello`);
+      const r = await fetchT(`${base}/hello`);
       assert.equal(r.status, 200);
       assert.equal(await r.text(), 'hello world');
     });
@@ -353,7 +359,7 @@ for (const runtime of RUNTIMES) {
       const h = curlHeaders(c.stdout.toString('latin1'));
       assert.equal(h.status, 200);
       assert.equal(h.headers.get('content-length'), '11');
-      const r = await fetch(`${base}/hello`, { method: 'HEAD' });
+      const r = await fetchT(`${base}/hello`, { method: 'HEAD' });
       assert.equal(r.status, 200);
       assert.equal(r.headers.get('content-length'), '11');
       assert.equal((await r.arrayBuffer()).byteLength, 0);
@@ -393,7 +399,7 @@ for (const runtime of RUNTIMES) {
       assert.equal(rep.sha256, DATA_SHA);
       assert.equal(rep.cl, String(BIG));
       assert.equal(rep.te, null);
-      const r = await fetch(`${base}/upload`, { method: 'POST', body: DATA });
+      const r = await fetchT(`${base}/upload`, { method: 'POST', body: DATA });
       const rep2 = (await r.json()) as UploadReport;
       assert.deepEqual([rep2.size, rep2.sha256, rep2.cl], [BIG, DATA_SHA, String(BIG)]);
     });
@@ -411,7 +417,7 @@ for (const runtime of RUNTIMES) {
           off += 100_000;
         },
       });
-      const r = await fetch(`${base}/upload`, { method: 'POST', body, duplex: 'half' } as RequestInit);
+      const r = await fetchT(`${base}/upload`, { method: 'POST', body, duplex: 'half' } as RequestInit);
       const rep2 = (await r.json()) as UploadReport;
       assert.deepEqual([rep2.size, rep2.sha256, rep2.te], [BIG, DATA_SHA, 'chunked']);
     });
@@ -427,7 +433,7 @@ for (const runtime of RUNTIMES) {
       rmSync(file);
       assert.equal(got.length, BIG);
       assert.equal(sha256(got), DATA_SHA);
-      const r = await fetch(`${base}/stream`);
+      const r = await fetchT(`${base}/stream`);
       const body = new Uint8Array(await r.arrayBuffer());
       assert.equal(body.length, BIG);
       assert.equal(sha256(body), DATA_SHA);
@@ -448,11 +454,18 @@ for (const runtime of RUNTIMES) {
       assert.equal(ka!.requests - requestsBefore, 100);
       assert.equal(ka!.connections - before, 1, 'the upstream saw one TCP connection');
       for (let i = 0; i < 100; i++) {
-        const r = await fetch(`${base}/ka/f${i}`);
+        const r = await fetchT(`${base}/ka/f${i}`);
         assert.equal(await r.text(), 'keepalive');
       }
       assert.equal(ka!.requests - requestsBefore, 200);
       assert.equal(ka!.connections - before, 1, 'the pooled connection served the fetch client too');
+      // Requests with bodies (Content-Length and chunked) leave the connection reusable too.
+      for (let i = 0; i < 20; i++) {
+        const body = i % 2 === 0 ? DATA.subarray(0, 30_000) : new Blob([DATA.subarray(0, 30_000)]).stream();
+        const r = await fetchT(`${base}/ka/post${i}`, { method: 'POST', body, duplex: 'half' } as RequestInit);
+        assert.equal(await r.text(), 'keepalive');
+      }
+      assert.equal(ka!.connections - before, 1, 'POSTs reused the pooled connection');
     });
 
     it('answers an HTTP/1.0 client correctly and closes without keep-alive', async () => {
@@ -492,6 +505,24 @@ for (const runtime of RUNTIMES) {
       } finally {
         raw.close();
       }
+      // HTTP/1.0 keep-alive requests reuse a pooled upstream connection too (the upstream sends a length).
+      const mainBefore = main!.connections;
+      const raw2 = await RawClient.open(port);
+      try {
+        for (let i = 0; i < 10; i++) {
+          raw2.write('GET /hello HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n');
+          const [r] = await raw2.responses(['GET']);
+          assert.equal(r!.body.toString(), 'hello world', `request ${i}`);
+        }
+      } finally {
+        raw2.close();
+      }
+      assert.ok(main!.connections - mainBefore <= 1, `10 HTTP/1.0 requests opened ${main!.connections - mainBefore} upstream connections`);
+      // An HTTP/1.0 upload of 10 MiB arrives intact.
+      const up = await curl(['-0', '--data-binary', `@${UPLOAD_FILE}`, `${base}/upload`]);
+      assert.equal(up.code, 0, up.stderr);
+      const rep = JSON.parse(up.stdout.toString()) as UploadReport;
+      assert.deepEqual([rep.size, rep.sha256], [BIG, DATA_SHA]);
       // A streamed (length-less) response to HTTP/1.0 is delimited by the close.
       const c = await curl(['-0', '-D', '-', '-o', join(TMP, `s10-${runtime}`), `${base}/stream?size=1000000`]);
       assert.equal(c.code, 0, c.stderr);
@@ -518,6 +549,19 @@ for (const runtime of RUNTIMES) {
         assert.deepEqual([rep.size, rep.sha256], [5, sha256(Buffer.from('hello'))]);
         assert.equal(c!.body.toString(), 'echo 3');
         await raw.until(() => raw.ended, 'close after the last pipelined response');
+      } finally {
+        raw.close();
+      }
+    });
+
+    it('answers a request pipelined behind a 10 MiB streamed response after all of it', async () => {
+      const raw = await RawClient.open(port);
+      try {
+        raw.write('GET /stream HTTP/1.1\r\nHost: a\r\n\r\nGET /hello HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+        const [big, small] = await raw.responses(['GET', 'GET']);
+        assert.equal(big!.body.length, BIG);
+        assert.equal(sha256(big!.body), DATA_SHA);
+        assert.equal(small!.body.toString(), 'hello world');
       } finally {
         raw.close();
       }
@@ -569,6 +613,29 @@ for (const runtime of RUNTIMES) {
       } finally {
         raw.close();
       }
+      // R15: a body that came with the head makes the 100 pointless: none is sent.
+      const rawBody = await RawClient.open(port);
+      try {
+        rawBody.write('POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\nhello');
+        const [res] = await rawBody.responses(['POST']);
+        assert.equal(res!.status, 200, 'the first response is the final one');
+        assert.equal((JSON.parse(res!.body.toString()) as UploadReport).size, 5);
+      } finally {
+        rawBody.close();
+      }
+      // A pipelined head that expects 100 gets it once the request before it is answered.
+      const rawPipe = await RawClient.open(port);
+      try {
+        rawPipe.write('GET /echo?n=1&delay=50 HTTP/1.1\r\nHost: a\r\n\r\nPOST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n');
+        const [first, cont] = await rawPipe.responses(['GET', 'POST']);
+        assert.equal(first!.body.toString(), 'echo 1');
+        assert.equal(cont!.status, 100);
+        rawPipe.write('hello');
+        const [res] = await rawPipe.responses(['POST']);
+        assert.equal((JSON.parse(res!.body.toString()) as UploadReport).size, 5);
+      } finally {
+        rawPipe.close();
+      }
       // RFC 9110 §10.1.1: an HTTP/1.0 request's expectation is ignored.
       const raw10 = await RawClient.open(port);
       try {
@@ -609,8 +676,15 @@ for (const runtime of RUNTIMES) {
         sock.send(bin);
         const got = new Uint8Array((await m3) as ArrayBuffer);
         assert.equal(sha256(got), sha256(bin));
+        // Big enough to fill socket buffers on both legs of the tunnel.
+        const huge = DATA.subarray(0, 4 * 1024 * 1024);
+        const m4 = nextMessage(sock);
+        sock.send(huge);
+        const gotHuge = new Uint8Array((await m4) as ArrayBuffer);
+        assert.equal(gotHuge.length, huge.length);
+        assert.equal(sha256(gotHuge), sha256(huge));
         assert.equal(ws.accepted, 1);
-        assert.equal(ws.messages, 3);
+        assert.equal(ws.messages, 4);
       } finally {
         const closed = new Promise<number>((resolve, reject) => {
           const timer = setTimeout(() => reject(new Error('WebSocket did not close')), WAIT_MS);
@@ -621,7 +695,7 @@ for (const runtime of RUNTIMES) {
       }
       await waitFor(() => ws.open === 0, 'the upstream WebSocket socket to close');
       // The tunnelled connection never went back to the pool: plain requests still work.
-      const r = await fetch(`${base}/hello`);
+      const r = await fetchT(`${base}/hello`);
       assert.equal(await r.text(), 'hello world');
     });
 
@@ -672,6 +746,12 @@ for (const runtime of RUNTIMES) {
       } finally {
         raw.close();
       }
+    });
+
+    it('ran every scenario without a worker crash or an error log line', () => {
+      const bad = proxy!.logs.filter((l) => l.level === 'error' || l.level === 'fatal').map((l) => l.msg);
+      bad.push(...proxy!.stderr.filter((l) => /uncaught|Error:/.test(l)));
+      assert.deepEqual(bad, []);
     });
   });
 }

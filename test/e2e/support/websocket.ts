@@ -51,6 +51,7 @@ export function attachWebSocketEcho(server: Server): WebSocketEchoStats {
     const conn = new EchoConnection(socket, stats);
     if (head.length > 0) conn.feed(head);
     socket.on('data', (d: Buffer) => conn.feed(d));
+    socket.on('end', () => socket.end()); // a client's FIN: answer what it sent, then close too
   });
   return stats;
 }
@@ -58,6 +59,11 @@ export function attachWebSocketEcho(server: Server): WebSocketEchoStats {
 /** One server-side WebSocket: unmasks client frames, echoes complete messages unmasked. */
 class EchoConnection {
   private buf: Buffer = Buffer.alloc(0);
+  /** Chunks after `buf` not joined yet: a big frame is joined once, not once per chunk. */
+  private more: Buffer[] = [];
+  private moreBytes = 0;
+  /** Bytes the frame at the start of `buf` needs; 0 = unknown yet. */
+  private need = 0;
   private fragments: Buffer[] = [];
   private fragmentOpcode = 0;
   private closed = false;
@@ -70,7 +76,12 @@ class EchoConnection {
   }
 
   feed(chunk: Buffer): void {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    this.more.push(chunk);
+    this.moreBytes += chunk.length;
+    if (this.need > 0 && this.buf.length + this.moreBytes < this.need) return;
+    this.buf = Buffer.concat([this.buf, ...this.more]);
+    this.more = [];
+    this.moreBytes = 0;
     for (;;) {
       const frame = this.nextFrame();
       if (!frame) return;
@@ -97,7 +108,11 @@ class EchoConnection {
     }
     const maskOff = off;
     if (masked) off += 4;
-    if (b.length < off + len) return null;
+    if (b.length < off + len) {
+      this.need = off + len;
+      return null;
+    }
+    this.need = 0;
     const payload = Buffer.from(b.subarray(off, off + len));
     if (masked) for (let i = 0; i < payload.length; i++) payload[i] = payload[i]! ^ b[maskOff + (i & 3)]!;
     this.buf = b.subarray(off + len);
