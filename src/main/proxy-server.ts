@@ -25,6 +25,7 @@ export interface ServerOptions {
   workerOptions: WorkerOptions;
   drainTimeoutMs: number | undefined;
   watch: boolean;
+  readConfig: (path: string) => Promise<string>;
 }
 
 /** How long a pools question to a worker may take before the admin shows it unavailable. */
@@ -243,7 +244,7 @@ export class ProxyServer {
   async reload(): Promise<ReloadResult> {
     let next: ProxyConfig;
     try {
-      next = await loadConfig((p) => this.adapter.readTextFile(p), this.opts.configPath, (n) => this.adapter.env(n));
+      next = await loadConfig(this.opts.readConfig, this.opts.configPath, (n) => this.adapter.env(n));
     } catch (e) {
       const errors = e instanceof ConfigError ? e.issues.map((i) => `${e.fileName}: ${i.path}: ${i.message}`) : [String(e)];
       this.log.error(`reload rejected; still serving generation ${this.generation}`, { errors });

@@ -6,11 +6,14 @@ import { loadConfig } from '../config/index.ts';
 import type { WorkersSetting } from '../config/types.ts';
 import { ProxyServer } from './proxy-server.ts';
 import { startDemoUpstreams } from './demo-upstreams.ts';
+import { BUILTIN_DEMO_CONFIG } from './builtin-demo-config.ts';
 
 export interface RunContext {
   /** URL of the worker entry module (src/worker.ts, or worker.js in a bundle). */
   workerEntry: string;
   version: string;
+  /** Reads the config file; the demo substitutes its built-in config when the file is absent. */
+  readConfig?: (path: string) => Promise<string>;
 }
 
 function workerCount(adapter: RuntimeAdapter, setting: WorkersSetting, log: Logger): number {
@@ -33,7 +36,8 @@ export async function run(adapter: RuntimeAdapter, opts: RunOptions, ctx: RunCon
     write: (line) => adapter.writeStderr(line),
     colors: opts.logFormat === 'human' && adapter.isTty(),
   });
-  const config = await loadConfig((p) => adapter.readTextFile(p), opts.configPath, (n) => adapter.env(n));
+  const readConfig = ctx.readConfig ?? ((p: string) => adapter.readTextFile(p));
+  const config = await loadConfig(readConfig, opts.configPath, (n) => adapter.env(n));
   const workers = workerCount(adapter, opts.workers ?? config.workers, log);
   const injectCrash = adapter.env('PROXY_TEST_INJECT_WORKER_CRASH_MS');
   const server = new ProxyServer(
@@ -51,6 +55,7 @@ export async function run(adapter: RuntimeAdapter, opts: RunOptions, ctx: RunCon
       },
       drainTimeoutMs: opts.drainTimeoutMs,
       watch: opts.watch,
+      readConfig,
     },
     config,
   );
@@ -59,9 +64,16 @@ export async function run(adapter: RuntimeAdapter, opts: RunOptions, ctx: RunCon
 
 /** Run config.example.yaml plus the two demo upstreams it points at, until stopped. */
 export async function runDemo(adapter: RuntimeAdapter, opts: DemoOptions, ctx: RunContext, configPath: string): Promise<void> {
+  let demoCtx = ctx;
+  try {
+    await adapter.readTextFile(configPath);
+  } catch {
+    // The single binary run away from the source tree: use the built-in copy of the demo.
+    demoCtx = { ...ctx, readConfig: (p) => (p === configPath ? Promise.resolve(BUILTIN_DEMO_CONFIG) : adapter.readTextFile(p)) };
+  }
   const upstreams = await startDemoUpstreams(adapter);
   try {
-    await run(adapter, { configPath, workers: opts.workers, logLevel: opts.logLevel, logFormat: opts.logFormat, watch: false, drainTimeoutMs: undefined }, ctx);
+    await run(adapter, { configPath, workers: opts.workers, logLevel: opts.logLevel, logFormat: opts.logFormat, watch: false, drainTimeoutMs: undefined }, demoCtx);
   } finally {
     await Promise.all(upstreams.map((u) => u.close()));
   }
