@@ -15,7 +15,8 @@ import type { RouteCluster, UpstreamHostRef } from './upstream-cluster.ts';
 import { UpstreamRequest, type UpstreamFailure, type UpstreamRequestOwner } from './upstream-request.ts';
 import { RetryState } from './retry-state.ts';
 import { buildUpstreamHeaders } from './forwarded-headers.ts';
-import type { AccessLogRecord } from './access-log-record.ts';
+import { streamRecord } from './stream-record.ts';
+import { downstreamFraming } from './response-framing.ts';
 
 /** What a stream needs from its downstream connection. */
 export interface StreamConnection {
@@ -39,8 +40,6 @@ export interface StreamConnection {
 
 type StreamState = 'routing' | 'local' | 'upstream' | 'responding' | 'tunnel' | 'done';
 
-const HTTP10 = 'HTTP/1.0';
-const HTTP11 = 'HTTP/1.1';
 const SERVICE_TIME_HEADER = 'x-proxy-upstream-service-time';
 /** A request whose pool drains again and again (its cluster was removed) gives up with 503 UF. */
 const MAX_DRAIN_REPICKS = 3;
@@ -503,23 +502,11 @@ export class ActiveStream implements UpstreamRequestOwner {
     this.responseStarted = true;
     this.status = head.status;
     this.details = 'via_upstream';
-    const req = this.head;
-    const noBody = req.method === 'HEAD' || head.framing === 'none';
-    this.responseHasBody = !noBody;
-    let framing: 'none' | 'content-length' | 'chunked' = 'none';
-    let length = -1;
-    if (head.framing === 'content-length' || (noBody && head.contentLength >= 0 && head.status !== 204)) {
-      framing = 'content-length';
-      length = head.contentLength;
-    } else if (!noBody) {
-      if (req.versionMinor === 1) {
-        framing = 'chunked';
-        this.chunkedResponse = true;
-      } else {
-        // An HTTP/1.0 client learns the end of a length-less body from the close.
-        this.closeAfter = true;
-      }
-    }
+    const f = downstreamFraming(this.head.method, this.head.versionMinor, head.status, head.framing, head.contentLength);
+    this.responseHasBody = f.hasBody;
+    this.chunkedResponse = f.chunked;
+    // An HTTP/1.0 client learns the end of a length-less body from the close.
+    if (f.closeDelimited) this.closeAfter = true;
     const headers = head.headers.slice();
     if (this.route && this.route.responseHeaderMutations.length > 0) {
       applyHeaderMutations(headers, this.route.responseHeaderMutations);
@@ -528,8 +515,7 @@ export class ActiveStream implements UpstreamRequestOwner {
     if (this.ctx.via) headers.push('via', this.ctx.via);
     const close = this.mustClose();
     if (close) this.closeAfter = true;
-    this.conn.write(serializeResponseHead(head.status, head.reason, headers, framing, length, close, false, this.head.versionMinor));
-    if (noBody && this.chunkedResponse) this.chunkedResponse = false;
+    this.conn.write(serializeResponseHead(head.status, head.reason, headers, f.framing, f.length, close, false, this.head.versionMinor));
   }
 
   private startTunnel(req: UpstreamRequest, head: ResponseHead): void {
@@ -637,28 +623,22 @@ export class ActiveStream implements UpstreamRequestOwner {
     if (this.status > 0) ctx.stats.response(this.status);
     const log = ctx.accessLog;
     if (log) {
-      const head = this.head;
-      const record: AccessLogRecord = {
-        startTime: this.startWall,
-        method: head.method,
-        path: head.path,
-        protocol: head.versionMinor === 0 ? HTTP10 : HTTP11,
-        status: this.status,
-        flags: this.flags,
-        bytesReceived: this.bodyBytes,
-        bytesSent: this.bytesSent,
-        durationMs: Math.round(ctx.clock.now() - this.startMono),
-        upstreamServiceTimeMs: this.serviceTimeMs,
-        xForwardedFor: head.get('x-forwarded-for') ?? null,
-        userAgent: head.get('user-agent') ?? null,
-        requestId: this.requestId ?? head.get('x-request-id') ?? null,
-        authority: head.host,
-        upstreamHost: this.upstreamHostKey,
-        responseCodeDetail: this.details,
-        worker: ctx.workerId,
-        connectionId: this.conn.id,
-      };
-      log.log(record);
+      log.log(
+        streamRecord(this.head, {
+          startTime: this.startWall,
+          status: this.status,
+          flags: this.flags,
+          bytesReceived: this.bodyBytes,
+          bytesSent: this.bytesSent,
+          durationMs: Math.round(ctx.clock.now() - this.startMono),
+          upstreamServiceTimeMs: this.serviceTimeMs,
+          requestId: this.requestId,
+          upstreamHost: this.upstreamHostKey,
+          responseCodeDetail: this.details,
+          worker: ctx.workerId,
+          connectionId: this.conn.id,
+        }),
+      );
     }
   }
 }
