@@ -6,6 +6,7 @@ import type { UpstreamConnection } from '../upstream/pool-types.ts';
 import type { RouteEntry } from '../router/route-entry.ts';
 import type { ClusterAction } from '../router/types.ts';
 import type { Timer } from '../common/clock.ts';
+import type { TimeoutList, TimeoutNode } from '../common/timeout-list.ts';
 import { applyHeaderMutations } from '../router/header-mutation.ts';
 import { serializeRequestHead, serializeResponseHead, CONTINUE_100, LAST_CHUNK, CRLF, encodeChunkHeader } from './wire.ts';
 import { localReply, downstreamProtocolError, type LocalReply } from './local-reply.ts';
@@ -45,7 +46,7 @@ const SERVICE_TIME_HEADER = 'x-proxy-upstream-service-time';
 const MAX_DRAIN_REPICKS = 3;
 const encoder = new TextEncoder();
 
-export class ActiveStream implements UpstreamRequestOwner {
+export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
   private readonly conn: StreamConnection;
   private readonly ctx: ListenerContext;
   readonly head: RequestHead;
@@ -78,7 +79,11 @@ export class ActiveStream implements UpstreamRequestOwner {
   private upstreamHostKey: string | null = null;
   private retry: RetryState | null = null;
   private retryTimer: Timer | null = null;
-  private routeTimer: Timer | null = null;
+  // The route timeout: this stream sits in the worker's TimeoutList for its duration.
+  tlPrev: TimeoutNode | null = null;
+  tlNext: TimeoutNode | null = null;
+  tlList: TimeoutList | null = null;
+  tlDeadline = 0;
   private tryTimer: Timer | null = null;
 
   private responseStarted = false;
@@ -198,7 +203,7 @@ export class ActiveStream implements UpstreamRequestOwner {
     this.requestComplete = true;
     if (this.state === 'upstream' || this.state === 'responding') {
       this.upstream?.endBody();
-      if (this.action && this.action.timeoutMs > 0 && !this.routeTimer) this.armRouteTimer();
+      if (this.action && this.action.timeoutMs > 0 && !this.tlList) this.armRouteTimer();
     } else if (this.state === 'done') {
       this.conn.streamDone(this.reusable());
     }
@@ -438,11 +443,10 @@ export class ActiveStream implements UpstreamRequestOwner {
   }
 
   private armRouteTimer(): void {
-    this.routeTimer = this.ctx.clock.setTimer(this.action!.timeoutMs, () => this.onRouteTimeout());
+    this.ctx.timeouts.get(this.action!.timeoutMs).add(this);
   }
 
-  private onRouteTimeout(): void {
-    this.routeTimer = null;
+  onTimeout(): void {
     if (this.state === 'done' || this.state === 'tunnel') return;
     const cluster = this.cluster!;
     cluster.stats.upstream_rq_timeout.inc();
@@ -507,8 +511,9 @@ export class ActiveStream implements UpstreamRequestOwner {
     this.chunkedResponse = f.chunked;
     // An HTTP/1.0 client learns the end of a length-less body from the close.
     if (f.closeDelimited) this.closeAfter = true;
-    const headers = head.headers.slice();
+    let headers = head.headers;
     if (this.route && this.route.responseHeaderMutations.length > 0) {
+      headers = headers.slice();
       applyHeaderMutations(headers, this.route.responseHeaderMutations);
     }
     headers.push(SERVICE_TIME_HEADER, String(this.serviceTimeMs ?? 0));
@@ -613,10 +618,7 @@ export class ActiveStream implements UpstreamRequestOwner {
   private finish(): void {
     if (this.state === 'done') return;
     if (this.state !== 'tunnel') this.state = 'done';
-    if (this.routeTimer) {
-      this.routeTimer.cancel();
-      this.routeTimer = null;
-    }
+    if (this.tlList) this.tlList.remove(this);
     this.clearTryTimer();
     const ctx = this.ctx;
     ctx.stats.rqActive.dec();

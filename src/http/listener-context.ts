@@ -1,5 +1,6 @@
 /** Everything a downstream connection reads from its listener for one config generation. */
 import type { Clock } from '../common/clock.ts';
+import type { TimeoutLists } from '../common/timeout-list.ts';
 import type { Router } from '../router/router.ts';
 import type { RequestParserOptions } from '../http1/types.ts';
 import type { AccessLogger } from './access-log.ts';
@@ -24,4 +25,6 @@ export interface ListenerContext {
   /** A fresh x-request-id. */
   readonly newRequestId: () => string;
   readonly random: () => number;
+  /** The worker's route-timeout lists, one per duration. */
+  readonly timeouts: TimeoutLists;
 }

@@ -28,7 +28,7 @@ export function writeLatin1(s: string, out: Uint8Array, at: number): number {
  * a string with chars 0x80-0xFF would come out as UTF-8, so it is rewritten byte by byte.
  */
 export function writeString(s: string, out: Uint8Array, at: number): number {
-  const r = ascii.encodeInto(s, out.subarray(at));
+  const r = ascii.encodeInto(s, at === 0 ? out : out.subarray(at));
   if (r.written === s.length && r.read === s.length) return at + s.length;
   return writeLatin1(s, out, at);
 }

@@ -15,6 +15,8 @@ import { ListenerStats } from '../http/listener-stats.ts';
 import type { ListenerContext } from '../http/listener-context.ts';
 import { HttpListener } from './http-listener.ts';
 import { WorkerClusterLookup } from './route-clusters.ts';
+import { RequestIdGenerator } from '../http/request-id.ts';
+import { TimeoutLists } from '../common/timeout-list.ts';
 
 type InitMessage = Extract<MainToWorker, { t: 'init' }>;
 
@@ -33,6 +35,8 @@ export class WorkerRuntime {
   private readonly outlier: OutlierReporter;
   private readonly reusePort: boolean;
   private readonly listeners = new Map<string, HttpListener>();
+  private readonly requestIds = new RequestIdGenerator();
+  private readonly timeouts: TimeoutLists;
   private readonly accessLogs = new Map<string, { logger: AccessLogger; file: AppendFile | null }>();
   private generation: number;
   private config: ProxyConfig;
@@ -48,6 +52,7 @@ export class WorkerRuntime {
       fields: { worker: init.workerId },
     });
     this.clock = realClock(() => adapter.now());
+    this.timeouts = new TimeoutLists(this.clock);
     this.stats = new StatsStore({
       onRegister: (registration) => this.post({ t: 'stats', workerId: this.workerId, registration }),
     });
@@ -187,8 +192,9 @@ export class WorkerRuntime {
       requestHeadersTimeoutMs: lc.requestHeadersTimeoutMs,
       idleTimeoutMs: lc.idleTimeoutMs,
       via: lc.via,
-      newRequestId: () => crypto.randomUUID(),
+      newRequestId: () => this.requestIds.next(),
       random: Math.random,
+      timeouts: this.timeouts,
     };
   }
 
