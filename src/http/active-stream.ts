@@ -15,6 +15,7 @@ import type { ListenerContext } from './listener-context.ts';
 import type { RouteCluster, UpstreamHostRef } from './upstream-cluster.ts';
 import { UpstreamRequest, type UpstreamFailure, type UpstreamRequestOwner } from './upstream-request.ts';
 import { RetryState } from './retry-state.ts';
+import { RequestBodyBuffer } from './request-body-buffer.ts';
 import { buildUpstreamHeaders } from './forwarded-headers.ts';
 import { streamRecord } from './stream-record.ts';
 import { downstreamFraming } from './response-framing.ts';
@@ -66,11 +67,8 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
   requestComplete = false;
   readonly chunkedBody: boolean;
   private bodyBytes = 0;
-  /** Chunks received but not yet written to the current try (or kept for a retry). */
-  private body: Uint8Array[] = [];
-  /** Kept for retries while within the buffer limit; false once a chunk was dropped. */
-  private retaining: boolean;
-  private retainedBytes = 0;
+  /** Chunks received but not yet written to the current try, or kept for a retry. */
+  private body = NO_BODY_BUFFER;
 
   private upstream: UpstreamRequest | null = null;
   /** Tries restarted because their host's pool drained while they waited (bounded: see MAX_DRAIN_REPICKS). */
@@ -106,8 +104,6 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
     this.startWall = ctx.wallNow();
     this.startMono = ctx.clock.now();
     this.chunkedBody = head.framing === 'chunked';
-    this.retaining = false;
-    if (head.framing === 'none') this.requestComplete = false;
   }
 
   // ------------------------------------------------------------------ start
@@ -152,9 +148,13 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
     this.upstreamHeaders = built.headers;
     this.requestId = built.requestId;
     this.upstreamPath = route.upstreamPath(head.path);
+    const limit = action.perRequestBufferLimitBytes ?? DEFAULT_RETRY_BUFFER_LIMIT;
     if (action.retryPolicy && action.retryPolicy.numRetries > 0) {
       this.retry = new RetryState(action.retryPolicy, ctx.random);
-      this.retaining = head.framing !== 'content-length' || head.contentLength <= RETRY_BUFFER_LIMIT;
+    }
+    if (head.framing !== 'none') {
+      const retain = this.retry !== null && (head.framing !== 'content-length' || head.contentLength <= limit);
+      this.body = new RequestBodyBuffer(retain, limit);
     }
     this.state = 'upstream';
     if (head.expectContinue && head.framing !== 'none') {
@@ -181,22 +181,11 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
     this.bodyBytes += chunk.length;
     if (this.state === 'local' || this.state === 'done' || this.state === 'routing') return;
     const up = this.upstream;
-    if (this.retaining) {
-      this.retainedBytes += chunk.length;
-      if (this.retainedBytes > RETRY_BUFFER_LIMIT) {
-        // Too big to replay: no retries for this request, and stop holding what was sent.
-        this.retaining = false;
-        this.retry = null;
-      }
-    }
-    if (up && up.connected) {
-      if (this.retaining) this.body.push(chunk);
-      else if (this.body.length > 0) this.body.length = 0;
-      if (!up.writeBody(chunk)) this.conn.pauseReading();
-    } else {
-      this.body.push(chunk);
-      if (!this.retaining && this.queuedBytes() > PENDING_BODY_LIMIT) this.conn.pauseReading();
-    }
+    const sent = up !== null && up.connected;
+    const roomLeft = this.body.add(chunk, sent);
+    // A body too big to replay means no retries for this request.
+    if (!this.body.replayable) this.retry = null;
+    if (sent ? !up.writeBody(chunk) : !roomLeft) this.conn.pauseReading();
   }
 
   onRequestComplete(): void {
@@ -295,14 +284,12 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
   }
 
   bodySoFar(): readonly Uint8Array[] {
-    const body = this.body;
-    if (!this.retaining) this.body = [];
-    return body;
+    return this.body.takeForTry();
   }
 
   onUpstreamConnected(req: UpstreamRequest): void {
     if (req !== this.upstream) return;
-    if (!this.retaining) this.conn.resumeReading();
+    if (!this.body.replayable) this.conn.resumeReading();
   }
 
   onUpstreamDrain(req: UpstreamRequest): void {
@@ -420,7 +407,7 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
   private tryRetry(kind: 'connect-failure' | 'reset' | 'timeout' | 'status', status: number): boolean {
     const retry = this.retry;
     const cluster = this.cluster!;
-    if (!retry || this.responseStarted || !this.retaining || this.state === 'done') return false;
+    if (!retry || this.responseStarted || !this.body.replayable || this.state === 'done') return false;
     if (!retry.shouldRetry(kind, status)) return false;
     if (!retry.hasBudget()) {
       this.flags |= ResponseFlag.URX;
@@ -600,12 +587,6 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
     return !this.requestComplete && this.head.framing !== 'none';
   }
 
-  private queuedBytes(): number {
-    let n = 0;
-    for (let i = 0; i < this.body.length; i++) n += this.body[i]!.length;
-    return n;
-  }
-
   private recordUpstreamOutcome(req: UpstreamRequest, status: number): void {
     req.host.stats.recordResponse(status);
     req.host.reportStatus(status);
@@ -648,6 +629,6 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
 const EMPTY = new Uint8Array(0);
 const CLUSTER_NOT_FOUND = encoder.encode('cluster not found');
 /** Request bodies up to this size are kept so the request can be retried (Envoy's per-request buffer). */
-const RETRY_BUFFER_LIMIT = 64 * 1024;
-/** Body bytes queued while waiting for an upstream connection before the client is paused. */
-const PENDING_BODY_LIMIT = 64 * 1024;
+const DEFAULT_RETRY_BUFFER_LIMIT = 64 * 1024;
+/** Requests without a body share this empty buffer (never added to: no body chunk arrives for them). */
+const NO_BODY_BUFFER = new RequestBodyBuffer(true, 0);

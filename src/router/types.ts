@@ -97,6 +97,8 @@ export interface ClusterAction {
   retryPolicy?: RetryPolicy;
   /** Allow `Upgrade: websocket` on this route. */
   websocket?: boolean;
+  /** Largest request body kept so the request can be retried (default 64 KiB). */
+  perRequestBufferLimitBytes?: number;
 }
 
 /** Answer from the proxy itself. */

@@ -51,6 +51,7 @@ function routeAction(a: cfg.RouteAction): rt.RouteAction {
         cluster: a.cluster,
         timeoutMs: a.timeoutMs,
         websocket: a.websocket,
+        perRequestBufferLimitBytes: a.perRequestBufferLimitBytes,
       };
       if (a.prefixRewrite !== null) out.prefixRewrite = a.prefixRewrite;
       if (a.hostRewriteLiteral !== null) out.hostRewriteLiteral = a.hostRewriteLiteral;

@@ -1,0 +1,54 @@
+/** A request body on its way upstream: queued until a connection is ready, and kept for a retry while small. */
+
+/** Body bytes queued for a connection that is not ready yet before the client is paused. */
+const PENDING_LIMIT = 64 * 1024;
+
+export class RequestBodyBuffer {
+  private chunks: Uint8Array[] = [];
+  private retaining: boolean;
+  private retainedBytes = 0;
+  private readonly retainLimit: number;
+
+  /** `retain`: keep every chunk (up to `retainLimit` bytes) so another try can replay the body. */
+  constructor(retain: boolean, retainLimit: number) {
+    this.retaining = retain;
+    this.retainLimit = retainLimit;
+  }
+
+  /** The whole body so far is still held: a retry can send it again. */
+  get replayable(): boolean {
+    return this.retaining;
+  }
+
+  /**
+   * A chunk arrived. `sent`: it was also written to a connected upstream. Returns false when the
+   * client should stop sending until the upstream takes what is queued.
+   */
+  add(chunk: Uint8Array, sent: boolean): boolean {
+    if (this.retaining) {
+      this.retainedBytes += chunk.length;
+      // Too big to replay: stop holding what the current try has already sent.
+      if (this.retainedBytes > this.retainLimit) this.retaining = false;
+    }
+    if (sent) {
+      if (this.retaining) this.chunks.push(chunk);
+      else if (this.chunks.length > 0) this.chunks.length = 0;
+      return true;
+    }
+    this.chunks.push(chunk);
+    return this.retaining || this.queuedBytes() <= PENDING_LIMIT;
+  }
+
+  /** What a new connection must send first; chunks not kept for replay are handed over for good. */
+  takeForTry(): readonly Uint8Array[] {
+    const out = this.chunks;
+    if (!this.retaining) this.chunks = [];
+    return out;
+  }
+
+  private queuedBytes(): number {
+    let n = 0;
+    for (let i = 0; i < this.chunks.length; i++) n += this.chunks[i]!.length;
+    return n;
+  }
+}
