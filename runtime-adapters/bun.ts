@@ -1,6 +1,5 @@
 /** RuntimeAdapter for Bun: Bun.listen/connect sockets, web Workers, Bun.serve for the admin endpoint. */
 import type {
-  AppendFile,
   ConnectOptions,
   HttpServeOptions,
   HttpServer,
@@ -8,13 +7,12 @@ import type {
   Listener,
   ParentPort,
   RuntimeAdapter,
-  SignalName,
   Socket,
   SocketHandler,
   WorkerHandle,
 } from './types.ts';
 import { SocketError } from './types.ts';
-import { asLine, openAppendStream, readTextFileUtf8, toSocketError, watchFileChanges } from './node.ts';
+import { ProcessServices, toSocketError } from './node-services.ts';
 
 type RawSocket = Bun.Socket<unknown>;
 
@@ -394,7 +392,7 @@ interface WorkerScope {
   addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
 }
 
-class BunAdapter implements RuntimeAdapter {
+class BunAdapter extends ProcessServices implements RuntimeAdapter {
   readonly name = 'bun' as const;
   readonly version = Bun.version;
   readonly listeningModel = 'reuseport' as const;
@@ -501,51 +499,6 @@ class BunAdapter implements RuntimeAdapter {
 
   cpuCount(): number {
     return navigator.hardwareConcurrency;
-  }
-
-  onSignal(signal: SignalName, fn: () => void): void {
-    process.on(signal, fn);
-  }
-
-  args(): string[] {
-    return process.argv.slice(2);
-  }
-
-  env(name: string): string | undefined {
-    return process.env[name];
-  }
-
-  readTextFile(file: string): Promise<string> {
-    return readTextFileUtf8(file);
-  }
-
-  watchFile(file: string, fn: () => void): () => void {
-    return watchFileChanges(file, fn);
-  }
-
-  memoryRss(): number {
-    return process.memoryUsage.rss();
-  }
-
-  exit(code: number): never {
-    // Inside a Bun worker process.exit ends only the worker; the parent sees `close` with `code`.
-    return process.exit(code);
-  }
-
-  openAppendFile(file: string): AppendFile {
-    return openAppendStream(file);
-  }
-
-  writeStdout(text: string): void {
-    process.stdout.write(asLine(text));
-  }
-
-  writeStderr(text: string): void {
-    process.stderr.write(asLine(text));
-  }
-
-  isTty(): boolean {
-    return process.stdout.isTTY === true;
   }
 }
 

@@ -16,7 +16,7 @@ import type {
   WorkerHandle,
 } from './types.ts';
 import { SocketError } from './types.ts';
-import { asLine, lookupAll, openAppendStream, toSocketError, watchFileChanges } from './node.ts';
+import { asLine, lookupAll, openAppendStream, toSocketError, watchFileChanges } from './node-services.ts';
 
 /** 16 KiB reads were as fast as larger ones (RUNTIMES.md 3b) and keep idle connections cheap. */
 const READ_CHUNK = 16 * 1024;

@@ -1,14 +1,9 @@
 /** RuntimeAdapter for Node ≥ 22.12; its process and file helpers are also used by the Bun and Deno adapters. */
-import * as dns from 'node:dns';
-import * as fs from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { Server as HttpNodeServer } from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { Worker, isMainThread, parentPort as nodeParentPort } from 'node:worker_threads';
 import type {
-  AppendFile,
   ConnectOptions,
   HttpServeOptions,
   HttpServer,
@@ -16,13 +11,12 @@ import type {
   Listener,
   ParentPort,
   RuntimeAdapter,
-  SignalName,
   Socket,
-  SocketErrorCode,
   SocketHandler,
   WorkerHandle,
 } from './types.ts';
 import { SocketError } from './types.ts';
+import { ProcessServices, asLine, lookupAll, toSocketError } from './node-services.ts';
 
 /** SO_REUSEPORT on `net.Server.listen` exists from Node 22.12 (22.x line) and 23.1. */
 export function nodeSupportsReusePort(version: string): boolean {
@@ -34,102 +28,6 @@ export function nodeSupportsReusePort(version: string): boolean {
   if (major === 23) return minor >= 1;
   if (major === 22) return minor >= 12;
   return false;
-}
-
-const STABLE_CODES: ReadonlySet<string> = new Set<SocketErrorCode>([
-  'ECONNREFUSED', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'EADDRINUSE', 'EACCES', 'ENOTFOUND', 'EHOSTUNREACH',
-]);
-
-// Node, Bun and libc spell some failures differently; these collapse onto the stable codes.
-const CODE_ALIASES: Readonly<Record<string, SocketErrorCode>> = {
-  ECONNABORTED: 'ECONNRESET',
-  ENETUNREACH: 'EHOSTUNREACH',
-  ENETDOWN: 'EHOSTUNREACH',
-  EPERM: 'EACCES',
-  EAI_AGAIN: 'ENOTFOUND',
-  EAI_NONAME: 'ENOTFOUND',
-  EAI_NODATA: 'ENOTFOUND',
-  ENODATA: 'ENOTFOUND',
-  DNS_ENOTFOUND: 'ENOTFOUND',
-  DNS_ENODATA: 'ENOTFOUND',
-  ERR_STREAM_DESTROYED: 'EPIPE',
-  ERR_STREAM_WRITE_AFTER_END: 'EPIPE',
-  ERR_SOCKET_CONNECTION_TIMEOUT: 'ETIMEDOUT',
-};
-
-/** Maps an error carrying a Node-style `code` (Node and Bun both use them) onto a `SocketError`. */
-export function toSocketError(err: unknown, context: string): SocketError {
-  if (err instanceof SocketError) return err;
-  const raw = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
-  const code: SocketErrorCode = STABLE_CODES.has(raw)
-    ? (raw as SocketErrorCode)
-    : (CODE_ALIASES[raw] ?? 'UNKNOWN');
-  const detail = err instanceof Error ? err.message : String(err);
-  return new SocketError(code, `${context}: ${detail}`, { cause: err });
-}
-
-/** Appends the newline that makes `text` one line, unless it already ends with one. */
-export function asLine(text: string): string {
-  return text.endsWith('\n') ? text : text + '\n';
-}
-
-export function readTextFileUtf8(file: string): Promise<string> {
-  return readFile(file, 'utf8');
-}
-
-/**
- * Watches the file's directory, not the file: editors and config tools replace files by rename,
- * which ends an inode watch. Bursts of events within 50 ms collapse into one call.
- */
-export function watchFileChanges(file: string, fn: () => void): () => void {
-  const absolute = path.resolve(file);
-  const base = path.basename(absolute);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const fire = (): void => {
-    timer = undefined;
-    fn();
-  };
-  const watcher = fs.watch(path.dirname(absolute), { persistent: false }, (_event, name) => {
-    if (name !== null && path.basename(String(name)) !== base) return;
-    if (timer === undefined) timer = setTimeout(fire, 50);
-  });
-  watcher.on('error', () => { /* the directory went away: nothing left to watch */ });
-  return () => {
-    watcher.close();
-    if (timer !== undefined) clearTimeout(timer);
-  };
-}
-
-/** Buffered append stream; a failing disk is reported once on stderr instead of crashing the thread. */
-export function openAppendStream(file: string): AppendFile {
-  const stream = fs.createWriteStream(file, { flags: 'a' });
-  let failed = false;
-  stream.on('error', (err) => {
-    if (failed) return;
-    failed = true;
-    process.stderr.write(asLine(`append to ${file} failed: ${err.message}`));
-  });
-  return {
-    write(text: string): void {
-      if (!failed) stream.write(asLine(text));
-    },
-    close(): Promise<void> {
-      return new Promise((resolve) => {
-        if (failed || stream.closed) resolve();
-        else stream.end(() => resolve());
-      });
-    },
-  };
-}
-
-/** getaddrinfo through node:dns: honours /etc/hosts, returns A and AAAA in resolver order. */
-export async function lookupAll(hostname: string): Promise<string[]> {
-  try {
-    const found = await dns.promises.lookup(hostname, { all: true, order: 'verbatim' });
-    return found.map((a) => a.address);
-  } catch (err) {
-    throw toSocketError(err, `resolve ${hostname}`);
-  }
 }
 
 /** Node's `Worker` wants a URL object for file: URLs and a path otherwise. */
@@ -350,7 +248,7 @@ class NodeWorkerHandle implements WorkerHandle {
   }
 }
 
-class NodeAdapter implements RuntimeAdapter {
+class NodeAdapter extends ProcessServices implements RuntimeAdapter {
   readonly name = 'node' as const;
   readonly version = process.versions.node;
   readonly listeningModel = nodeSupportsReusePort(process.versions.node) ? 'reuseport' as const : 'single-worker' as const;
@@ -449,51 +347,6 @@ class NodeAdapter implements RuntimeAdapter {
 
   cpuCount(): number {
     return os.availableParallelism();
-  }
-
-  onSignal(signal: SignalName, fn: () => void): void {
-    process.on(signal, fn);
-  }
-
-  args(): string[] {
-    return process.argv.slice(2);
-  }
-
-  env(name: string): string | undefined {
-    return process.env[name];
-  }
-
-  readTextFile(file: string): Promise<string> {
-    return readTextFileUtf8(file);
-  }
-
-  watchFile(file: string, fn: () => void): () => void {
-    return watchFileChanges(file, fn);
-  }
-
-  memoryRss(): number {
-    return process.memoryUsage.rss();
-  }
-
-  exit(code: number): never {
-    // In a worker thread process.exit ends only that thread, with this exit code.
-    return process.exit(code);
-  }
-
-  openAppendFile(file: string): AppendFile {
-    return openAppendStream(file);
-  }
-
-  writeStdout(text: string): void {
-    process.stdout.write(asLine(text));
-  }
-
-  writeStderr(text: string): void {
-    process.stderr.write(asLine(text));
-  }
-
-  isTty(): boolean {
-    return process.stdout.isTTY === true;
   }
 }
 

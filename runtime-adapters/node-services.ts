@@ -1,0 +1,155 @@
+/** What Bun and Node share: process-level services and Node-style I/O helpers (Deno reuses the helpers). */
+import * as dns from 'node:dns';
+import * as fs from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { AppendFile, SignalName, SocketErrorCode } from './types.ts';
+import { SocketError } from './types.ts';
+
+const STABLE_CODES: ReadonlySet<string> = new Set<SocketErrorCode>([
+  'ECONNREFUSED', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'EADDRINUSE', 'EACCES', 'ENOTFOUND', 'EHOSTUNREACH',
+]);
+
+// Node, Bun and libc spell some failures differently; these collapse onto the stable codes.
+const CODE_ALIASES: Readonly<Record<string, SocketErrorCode>> = {
+  ECONNABORTED: 'ECONNRESET',
+  ENETUNREACH: 'EHOSTUNREACH',
+  ENETDOWN: 'EHOSTUNREACH',
+  EPERM: 'EACCES',
+  EAI_AGAIN: 'ENOTFOUND',
+  EAI_NONAME: 'ENOTFOUND',
+  EAI_NODATA: 'ENOTFOUND',
+  ENODATA: 'ENOTFOUND',
+  DNS_ENOTFOUND: 'ENOTFOUND',
+  DNS_ENODATA: 'ENOTFOUND',
+  ERR_STREAM_DESTROYED: 'EPIPE',
+  ERR_STREAM_WRITE_AFTER_END: 'EPIPE',
+  ERR_SOCKET_CONNECTION_TIMEOUT: 'ETIMEDOUT',
+};
+
+/** Maps an error carrying a Node-style `code` (Node and Bun both use them) onto a `SocketError`. */
+export function toSocketError(err: unknown, context: string): SocketError {
+  if (err instanceof SocketError) return err;
+  const raw = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+  const code: SocketErrorCode = STABLE_CODES.has(raw)
+    ? (raw as SocketErrorCode)
+    : (CODE_ALIASES[raw] ?? 'UNKNOWN');
+  const detail = err instanceof Error ? err.message : String(err);
+  return new SocketError(code, `${context}: ${detail}`, { cause: err });
+}
+
+/** Appends the newline that makes `text` one line, unless it already ends with one. */
+export function asLine(text: string): string {
+  return text.endsWith('\n') ? text : text + '\n';
+}
+
+export function readTextFileUtf8(file: string): Promise<string> {
+  return readFile(file, 'utf8');
+}
+
+/**
+ * Watches the file's directory, not the file: editors and config tools replace files by rename,
+ * which ends an inode watch. Bursts of events within 50 ms collapse into one call.
+ */
+export function watchFileChanges(file: string, fn: () => void): () => void {
+  const absolute = path.resolve(file);
+  const base = path.basename(absolute);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const fire = (): void => {
+    timer = undefined;
+    fn();
+  };
+  const watcher = fs.watch(path.dirname(absolute), { persistent: false }, (_event, name) => {
+    if (name !== null && path.basename(String(name)) !== base) return;
+    if (timer === undefined) timer = setTimeout(fire, 50);
+  });
+  watcher.on('error', () => { /* the directory went away: nothing left to watch */ });
+  return () => {
+    watcher.close();
+    if (timer !== undefined) clearTimeout(timer);
+  };
+}
+
+/** Buffered append stream; a failing disk is reported once on stderr instead of crashing the thread. */
+export function openAppendStream(file: string): AppendFile {
+  const stream = fs.createWriteStream(file, { flags: 'a' });
+  let failed = false;
+  stream.on('error', (err) => {
+    if (failed) return;
+    failed = true;
+    process.stderr.write(asLine(`append to ${file} failed: ${err.message}`));
+  });
+  return {
+    write(text: string): void {
+      if (!failed) stream.write(asLine(text));
+    },
+    close(): Promise<void> {
+      return new Promise((resolve) => {
+        if (failed || stream.closed) resolve();
+        else stream.end(() => resolve());
+      });
+    },
+  };
+}
+
+/** getaddrinfo through node:dns: honours /etc/hosts, returns A and AAAA in resolver order. */
+export async function lookupAll(hostname: string): Promise<string[]> {
+  try {
+    const found = await dns.promises.lookup(hostname, { all: true, order: 'verbatim' });
+    return found.map((a) => a.address);
+  } catch (err) {
+    throw toSocketError(err, `resolve ${hostname}`);
+  }
+}
+
+/**
+ * The `RuntimeAdapter` methods that go through `process` the same way in Bun and Node; each
+ * runtime's adapter extends this and adds sockets, workers and HTTP serving.
+ */
+export class ProcessServices {
+  onSignal(signal: SignalName, fn: () => void): void {
+    process.on(signal, fn);
+  }
+
+  args(): string[] {
+    return process.argv.slice(2);
+  }
+
+  env(name: string): string | undefined {
+    return process.env[name];
+  }
+
+  readTextFile(file: string): Promise<string> {
+    return readTextFileUtf8(file);
+  }
+
+  watchFile(file: string, fn: () => void): () => void {
+    return watchFileChanges(file, fn);
+  }
+
+  memoryRss(): number {
+    return process.memoryUsage.rss();
+  }
+
+  exit(code: number): never {
+    // In a worker (a Node worker thread, a Bun Worker) process.exit ends only that thread, with
+    // this code; the parent sees it in its exit/close event.
+    return process.exit(code);
+  }
+
+  openAppendFile(file: string): AppendFile {
+    return openAppendStream(file);
+  }
+
+  writeStdout(text: string): void {
+    process.stdout.write(asLine(text));
+  }
+
+  writeStderr(text: string): void {
+    process.stderr.write(asLine(text));
+  }
+
+  isTty(): boolean {
+    return process.stdout.isTTY === true;
+  }
+}
