@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { ClustersResponse, HostPools, PoolStatus } from '../../src/admin/types.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { freePort, RUNTIMES, startProxy, type ProxyProcess } from './support/proxy-process.ts';
+import { endpoint, prefixRoute, proxyConfig } from './support/config.ts';
 import { adminJson, get, Load, sleep, waitUntil } from './support/traffic.ts';
 import { startUpstream, type Handler, type Upstream } from './support/upstreams.ts';
 
@@ -27,27 +28,20 @@ const slowHandler: Handler = (req, res, up) => {
 };
 
 function configYaml(port: number, upstreams: Upstream[]): string {
-  return `
-admin: { address: 127.0.0.1, port: 0 }
-workers: ${WORKERS}
-drain_timeout: 2s
-listeners:
-  - name: ingress
-    address: 127.0.0.1
-    port: ${port}
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-          - match: { prefix: / }
-            cluster: backend
-clusters:
-  - name: backend
-    lb_policy: round_robin
-    endpoints:
-${upstreams.map((u) => `      - { address: 127.0.0.1, port: ${u.port} }`).join('\n')}
-    http_protocol_options: { idle_timeout: ${IDLE_TIMEOUT_S}s }
-`;
+  return proxyConfig({
+    port,
+    workers: WORKERS,
+    drainTimeout: '2s',
+    routes: [prefixRoute('/', 'backend')],
+    clusters: [
+      {
+        name: 'backend',
+        lb_policy: 'round_robin',
+        endpoints: upstreams.map((u) => endpoint(u.port)),
+        http_protocol_options: { idle_timeout: `${IDLE_TIMEOUT_S}s` },
+      },
+    ],
+  });
 }
 
 function isPool(p: HostPools): p is PoolStatus {

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { endpoint, prefixRoute, proxyConfig } from './support/config.ts';
 import { freePort, RUNTIMES, startProxy, type ProxyProcess } from './support/proxy-process.ts';
 import { rawResponse, startRawUpstream, type RawExchange, type RawUpstream } from './support/raw-upstream.ts';
 import { rawConnect } from './support/raw-client.ts';
@@ -189,24 +190,11 @@ async function upload(port: number, mib: number, path: string, onWritten?: (byte
 }
 
 function configFor(port: number, upstreamPort: number): string {
-  return `
-admin: { address: 127.0.0.1, port: 0 }
-workers: 1
-listeners:
-  - name: ingress
-    address: 127.0.0.1
-    port: ${port}
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-          - match: { prefix: / }
-            cluster: bulk
-            timeout: 30s
-clusters:
-  - name: bulk
-    endpoints: [{ address: 127.0.0.1, port: ${upstreamPort} }]
-`;
+  return proxyConfig({
+    port,
+    routes: [prefixRoute('/', 'bulk', { timeout: '30s' })],
+    clusters: [{ name: 'bulk', endpoints: [endpoint(upstreamPort)] }],
+  });
 }
 
 for (const runtime of RUNTIMES) {

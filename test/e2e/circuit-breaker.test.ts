@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { endpoint, prefixRoute, proxyConfig } from './support/config.ts';
 import { freePort, RUNTIMES, startProxy, type ProxyProcess } from './support/proxy-process.ts';
 import { get, waitUntil, type Reply } from './support/traffic.ts';
 import { startUpstream, type Handler, type Upstream } from './support/upstreams.ts';
@@ -50,37 +51,25 @@ function trackConnections(up: Upstream): ConnectionTracker {
 }
 
 function configYaml(port: number, queued: Upstream, tight: Upstream): string {
-  return `
-admin: { address: 127.0.0.1, port: 0 }
-workers: 2
-drain_timeout: 2s
-listeners:
-  - name: ingress
-    address: 127.0.0.1
-    port: ${port}
-    access_log: { path: stdout, format: json }
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-          - match: { prefix: /pin- }
-            direct_response: { status: 200, body: pinned }
-          - match: { prefix: /tight/ }
-            cluster: tight
-            timeout: 8s
-          - match: { prefix: / }
-            cluster: queued
-            timeout: 8s
-clusters:
-  - name: queued
-    endpoints:
-      - { address: 127.0.0.1, port: ${queued.port} }
-    circuit_breakers: { max_connections: ${MAX_CONNECTIONS} }
-  - name: tight
-    endpoints:
-      - { address: 127.0.0.1, port: ${tight.port} }
-    circuit_breakers: { max_connections: ${MAX_CONNECTIONS}, max_pending_requests: ${MAX_PENDING} }
-`;
+  return proxyConfig({
+    port,
+    workers: 2,
+    drainTimeout: '2s',
+    listener: { access_log: { path: 'stdout', format: 'json' } },
+    routes: [
+      { match: { prefix: '/pin-' }, direct_response: { status: 200, body: 'pinned' } },
+      prefixRoute('/tight/', 'tight', { timeout: '8s' }),
+      prefixRoute('/', 'queued', { timeout: '8s' }),
+    ],
+    clusters: [
+      { name: 'queued', endpoints: [endpoint(queued.port)], circuit_breakers: { max_connections: MAX_CONNECTIONS } },
+      {
+        name: 'tight',
+        endpoints: [endpoint(tight.port)],
+        circuit_breakers: { max_connections: MAX_CONNECTIONS, max_pending_requests: MAX_PENDING },
+      },
+    ],
+  });
 }
 
 interface AccessLine {

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { endpoint, prefixRoute, proxyConfig } from './support/config.ts';
 import { freePort, RUNTIMES, startProxy, type ProxyProcess } from './support/proxy-process.ts';
 import { startUpstream, type Upstream } from './support/upstreams.ts';
 import {
@@ -46,57 +47,46 @@ interface Upstreams {
 }
 
 function configFor(port: number, accessLog: string, u: Upstreams): string {
-  const ep = (p: number) => `[{ address: 127.0.0.1, port: ${p} }]`;
-  const route = (prefix: string, cluster: string, extra = '') => `
-          - match: { prefix: ${prefix} }
-            cluster: ${cluster}${extra}`;
-  return `
-admin: { address: 127.0.0.1, port: 0 }
-workers: 1
-listeners:
-  - name: ingress
-    address: 127.0.0.1
-    port: ${port}
-    request_headers_timeout: ${HEADERS_TIMEOUT_MS}ms
-    max_request_headers_kb: 8
-    access_log: { path: ${JSON.stringify(accessLog)}, format: json }
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:${route('/ok/', 'good')}${route('/uh/', 'sick')}${route('/uo/', 'slow')}${route('/uf/', 'refused')}${route('/uc/', 'closer')}${route('/ut/', 'hanger', `
-            timeout: ${ROUTE_TIMEOUT_MS}ms`)}${route('/upe/', 'garbage')}${route('/midbody/', 'midbody')}${route('/dc/', 'holder')}${route('/kill/', 'victim')}${route('/retry-cf/', 'retry_cf', `
-            retry_policy: { retry_on: "5xx,connect-failure", num_retries: 2 }`)}${route('/retry-5xx/', 'retry_5xx', `
-            retry_policy: { retry_on: "5xx,connect-failure", num_retries: 2 }`)}
-clusters:
-  - name: good
-    endpoints: ${ep(u.good.port)}
-  - name: sick
-    endpoints: ${ep(u.sick.port)}
-    health_check: { path: /healthz, interval: 200ms, timeout: 500ms, unhealthy_threshold: 1, healthy_threshold: 1 }
-  - name: slow
-    endpoints: ${ep(u.slow.port)}
-    circuit_breakers: { max_pending_requests: 1, max_connections: 1 }
-  - name: refused
-    connect_timeout: 1s
-    endpoints: ${ep(u.closedPort)}
-  - name: closer
-    endpoints: ${ep(u.closer.port)}
-  - name: hanger
-    endpoints: ${ep(u.hanger.port)}
-  - name: garbage
-    endpoints: ${ep(u.garbage.port)}
-  - name: midbody
-    endpoints: ${ep(u.midBody.port)}
-  - name: holder
-    endpoints: ${ep(u.holder.port)}
-    circuit_breakers: { max_connections: 1 }
-  - name: victim
-    endpoints: ${ep(u.victim.port)}
-  - name: retry_cf
-    endpoints: [{ address: 127.0.0.1, port: ${u.closedPort} }, { address: 127.0.0.1, port: ${u.good.port} }]
-  - name: retry_5xx
-    endpoints: [{ address: 127.0.0.1, port: ${u.failing.port} }, { address: 127.0.0.1, port: ${u.good.port} }]
-`;
+  const retry = { retry_policy: { retry_on: '5xx,connect-failure', num_retries: 2 } };
+  const one = (name: string, port: number, extra: Record<string, unknown> = {}) => ({ name, endpoints: [endpoint(port)], ...extra });
+  return proxyConfig({
+    port,
+    listener: {
+      request_headers_timeout: `${HEADERS_TIMEOUT_MS}ms`,
+      max_request_headers_kb: 8,
+      access_log: { path: accessLog, format: 'json' },
+    },
+    routes: [
+      prefixRoute('/ok/', 'good'),
+      prefixRoute('/uh/', 'sick'),
+      prefixRoute('/uo/', 'slow'),
+      prefixRoute('/uf/', 'refused'),
+      prefixRoute('/uc/', 'closer'),
+      prefixRoute('/ut/', 'hanger', { timeout: `${ROUTE_TIMEOUT_MS}ms` }),
+      prefixRoute('/upe/', 'garbage'),
+      prefixRoute('/midbody/', 'midbody'),
+      prefixRoute('/dc/', 'holder'),
+      prefixRoute('/kill/', 'victim'),
+      prefixRoute('/retry-cf/', 'retry_cf', retry),
+      prefixRoute('/retry-5xx/', 'retry_5xx', retry),
+    ],
+    clusters: [
+      one('good', u.good.port),
+      one('sick', u.sick.port, {
+        health_check: { path: '/healthz', interval: '200ms', timeout: '500ms', unhealthy_threshold: 1, healthy_threshold: 1 },
+      }),
+      one('slow', u.slow.port, { circuit_breakers: { max_pending_requests: 1, max_connections: 1 } }),
+      one('refused', u.closedPort, { connect_timeout: '1s' }),
+      one('closer', u.closer.port),
+      one('hanger', u.hanger.port),
+      one('garbage', u.garbage.port),
+      one('midbody', u.midBody.port),
+      one('holder', u.holder.port, { circuit_breakers: { max_connections: 1 } }),
+      one('victim', u.victim.port),
+      { name: 'retry_cf', endpoints: [endpoint(u.closedPort), endpoint(u.good.port)] },
+      { name: 'retry_5xx', endpoints: [endpoint(u.failing.port), endpoint(u.good.port)] },
+    ],
+  });
 }
 
 function delayed(ms: number) {

@@ -5,6 +5,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { endpoint, proxyConfig } from './support/config.ts';
 import { freePort, RUNTIMES, startProxy, type ProxyProcess } from './support/proxy-process.ts';
 
 const FRESH_CONNECTIONS = 200;
@@ -20,24 +21,13 @@ interface AccessLine {
 }
 
 function configFor(port: number, accessLogPath: string): string {
-  return `
-admin: { address: 127.0.0.1, port: 0 }
-workers: 2
-listeners:
-  - name: ingress
-    address: 127.0.0.1
-    port: ${port}
-    access_log: { path: ${JSON.stringify(accessLogPath)}, format: json }
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-          - match: { prefix: / }
-            direct_response: { status: 200, body: "hello\\n" }
-clusters:
-  - name: unused
-    endpoints: [{ address: 127.0.0.1, port: 9 }]
-`;
+  return proxyConfig({
+    port,
+    workers: 2,
+    listener: { access_log: { path: accessLogPath, format: 'json' } },
+    routes: [{ match: { prefix: '/' }, direct_response: { status: 200, body: 'hello\n' } }],
+    clusters: [{ name: 'unused', endpoints: [endpoint(9)] }],
+  });
 }
 
 /** One GET; resolves with status and body. `agent: false` means a fresh TCP connection. */

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ClustersResponse, HostState } from '../../src/admin/types.ts';
+import { endpoint, prefixRoute, proxyConfig } from './support/config.ts';
 import { freePort, RUNTIMES, startProxy, type LogLine, type ProxyProcess } from './support/proxy-process.ts';
 import { adminJson, get, sleep } from './support/traffic.ts';
 import { startUpstream, type Upstream } from './support/upstreams.ts';
@@ -40,34 +41,36 @@ async function startHost(name: string): Promise<Host> {
 }
 
 function configYaml(port: number, checked: Host[], outlier: Host[]): string {
-  const eps = (hs: Host[]) => hs.map((h) => `      - { address: 127.0.0.1, port: ${h.up.port} }`).join('\n');
-  return `
-admin: { address: 127.0.0.1, port: 0 }
-workers: 2
-drain_timeout: 2s
-listeners:
-  - name: ingress
-    address: 127.0.0.1
-    port: ${port}
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-          - match: { prefix: /hc/ }
-            cluster: checked
-          - match: { prefix: / }
-            cluster: od
-clusters:
-  - name: checked
-    endpoints:
-${eps(checked)}
-    health_check: { path: /healthz, interval: 200ms, timeout: 200ms, unhealthy_threshold: ${UNHEALTHY_THRESHOLD}, healthy_threshold: ${HEALTHY_THRESHOLD} }
-  - name: od
-    endpoints:
-${eps(outlier)}
-    # With two hosts Envoy's default max_ejection_percent (10) never allows an ejection.
-    outlier_detection: { consecutive_5xx: ${CONSECUTIVE_5XX}, interval: 200ms, base_ejection_time: ${BASE_EJECTION_MS}ms, max_ejection_percent: 50 }
-`;
+  return proxyConfig({
+    port,
+    workers: 2,
+    drainTimeout: '2s',
+    routes: [prefixRoute('/hc/', 'checked'), prefixRoute('/', 'od')],
+    clusters: [
+      {
+        name: 'checked',
+        endpoints: checked.map((h) => endpoint(h.up.port)),
+        health_check: {
+          path: '/healthz',
+          interval: '200ms',
+          timeout: '200ms',
+          unhealthy_threshold: UNHEALTHY_THRESHOLD,
+          healthy_threshold: HEALTHY_THRESHOLD,
+        },
+      },
+      {
+        name: 'od',
+        endpoints: outlier.map((h) => endpoint(h.up.port)),
+        // With two hosts Envoy's default max_ejection_percent (10) never allows an ejection.
+        outlier_detection: {
+          consecutive_5xx: CONSECUTIVE_5XX,
+          interval: '200ms',
+          base_ejection_time: `${BASE_EJECTION_MS}ms`,
+          max_ejection_percent: 50,
+        },
+      },
+    ],
+  });
 }
 
 async function hostState(adminPort: number, cluster: string, port: number): Promise<HostState> {

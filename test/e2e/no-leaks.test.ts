@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { endpoint, prefixRoute, proxyConfig } from './support/config.ts';
 import { freePort, RUNTIMES, startProxy, type ProxyProcess } from './support/proxy-process.ts';
 import { closeBeforeHeaders, closeMidBody, rawResponse, sendGarbage, startRawUpstream, type RawExchange, type RawUpstream } from './support/raw-upstream.ts';
 import { rawConnect, ResponseReader } from './support/raw-client.ts';
@@ -83,35 +84,32 @@ function upstreamBehaviour(ex: RawExchange): void {
 }
 
 function configFor(port: number, upstreamPort: number, refusedPort: number): string {
-  return `
-admin: { address: 127.0.0.1, port: 0 }
-workers: ${WORKERS}
-listeners:
-  - name: ingress
-    address: 127.0.0.1
-    port: ${port}
-    request_headers_timeout: 2s
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-          - match: { prefix: /refused/ }
-            cluster: refused
-          - match: { prefix: /retry/ }
-            cluster: backend
-            timeout: ${ROUTE_TIMEOUT_MS}ms
-            retry_policy: { retry_on: "5xx,connect-failure,reset", num_retries: 2, retry_back_off: { base_interval: 1ms, max_interval: 5ms } }
-          - match: { prefix: / }
-            cluster: backend
-            timeout: ${ROUTE_TIMEOUT_MS}ms
-clusters:
-  - name: backend
-    endpoints: [{ address: 127.0.0.1, port: ${upstreamPort} }]
-    circuit_breakers: { max_connections: 64, max_pending_requests: 1024, max_retries: 1024 }
-  - name: refused
-    connect_timeout: 1s
-    endpoints: [{ address: 127.0.0.1, port: ${refusedPort} }]
-`;
+  const timeout = `${ROUTE_TIMEOUT_MS}ms`;
+  return proxyConfig({
+    port,
+    workers: WORKERS,
+    listener: { request_headers_timeout: '2s' },
+    routes: [
+      prefixRoute('/refused/', 'refused'),
+      prefixRoute('/retry/', 'backend', {
+        timeout,
+        retry_policy: {
+          retry_on: '5xx,connect-failure,reset',
+          num_retries: 2,
+          retry_back_off: { base_interval: '1ms', max_interval: '5ms' },
+        },
+      }),
+      prefixRoute('/', 'backend', { timeout }),
+    ],
+    clusters: [
+      {
+        name: 'backend',
+        endpoints: [endpoint(upstreamPort)],
+        circuit_breakers: { max_connections: 64, max_pending_requests: 1024, max_retries: 1024 },
+      },
+      { name: 'refused', connect_timeout: '1s', endpoints: [endpoint(refusedPort)] },
+    ],
+  });
 }
 
 interface Tally {

@@ -8,6 +8,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { endpoint, prefixRoute, proxyConfig } from './support/config.ts';
 import { ROOT, freePort } from './support/proxy-process.ts';
 import { startUpstream, type Upstream } from './support/upstreams.ts';
 
@@ -53,22 +54,12 @@ describe('Node bundle on the system Node', () => {
     const config = join(dir, 'c.yaml');
     writeFileSync(
       config,
-      `admin: { address: 127.0.0.1, port: 0 }
-workers: 2
-listeners:
-  - name: ingress
-    address: 127.0.0.1
-    port: ${port}
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-          - match: { prefix: / }
-            cluster: up
-clusters:
-  - name: up
-    endpoints: [{ address: 127.0.0.1, port: ${up.port} }]
-`,
+      proxyConfig({
+        port,
+        workers: 2,
+        routes: [prefixRoute('/', 'up')],
+        clusters: [{ name: 'up', endpoints: [endpoint(up.port)] }],
+      }),
     );
     child = spawn(node, [join(ROOT, 'dist/node/cli.js'), '--config', config, '--log-format', 'json'], {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { endpoint, prefixRoute, proxyConfig } from './support/config.ts';
 import { freePort, RUNTIMES, startProxy, type ProxyProcess } from './support/proxy-process.ts';
 import { startUpstream, type Upstream } from './support/upstreams.ts';
 import { attachWebSocketEcho, decodeFrames, encodeClientFrame, type WebSocketEchoStats } from './support/websocket.ts';
@@ -101,29 +102,15 @@ function mainHandler(req: IncomingMessage, res: ServerResponse): void {
 }
 
 function configYaml(port: number, main: Upstream, ka: Upstream): string {
-  return `
-admin: { address: 127.0.0.1, port: 0 }
-workers: 1
-drain_timeout: 1s
-listeners:
-  - name: ingress
-    address: 127.0.0.1
-    port: ${port}
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-          - match: { prefix: /ka/ }
-            cluster: keepalive
-          - match: { prefix: / }
-            cluster: main
-            websocket: true
-clusters:
-  - name: main
-    endpoints: [{ address: 127.0.0.1, port: ${main.port} }]
-  - name: keepalive
-    endpoints: [{ address: 127.0.0.1, port: ${ka.port} }]
-`;
+  return proxyConfig({
+    port,
+    drainTimeout: '1s',
+    routes: [prefixRoute('/ka/', 'keepalive'), prefixRoute('/', 'main', { websocket: true })],
+    clusters: [
+      { name: 'main', endpoints: [endpoint(main.port)] },
+      { name: 'keepalive', endpoints: [endpoint(ka.port)] },
+    ],
+  });
 }
 
 // ------------------------------------------------------------------ clients

@@ -4,6 +4,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ClustersResponse, ServerInfo } from '../../src/admin/types.ts';
+import { endpoint, prefixRoute, proxyConfig } from './support/config.ts';
 import { freePort, RUNTIMES, startProxy, type ProxyProcess } from './support/proxy-process.ts';
 import { adminJson, get, Load, waitUntil } from './support/traffic.ts';
 import { startUpstream, type Handler, type Upstream } from './support/upstreams.ts';
@@ -34,30 +35,16 @@ interface Shape {
 }
 
 function configYaml(port: number, green: Upstream, s: Shape, workers = 2): string {
-  return `
-admin: { address: 127.0.0.1, port: 0 }
-workers: ${workers}
-drain_timeout: 2s
-listeners:
-  - name: ingress
-    address: 127.0.0.1
-    port: ${port}
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-          - match: { prefix: /r/ }
-            cluster: ${s.r}
-          - match: { prefix: / }
-            cluster: ${s.root}
-clusters:
-  - name: blue
-    endpoints:
-${s.blue.map((u) => `      - { address: 127.0.0.1, port: ${u.port} }`).join('\n')}
-  - name: green
-    endpoints:
-      - { address: 127.0.0.1, port: ${green.port} }
-`;
+  return proxyConfig({
+    port,
+    workers,
+    drainTimeout: '2s',
+    routes: [prefixRoute('/r/', s.r), prefixRoute('/', s.root)],
+    clusters: [
+      { name: 'blue', endpoints: s.blue.map((u) => endpoint(u.port)) },
+      { name: 'green', endpoints: [endpoint(green.port)] },
+    ],
+  });
 }
 
 /** Ports of the hosts `/admin/clusters` lists for `cluster`, and of hosts any worker still has pools for. */
@@ -160,7 +147,8 @@ for (const runtime of RUNTIMES) {
       const admin = proxy!.adminPort;
       writeFileSync(
         configPath,
-        configYaml(port, c, { r: 'nosuch', root: 'green', blue: [a] }).replace(`port: ${a.port} }`, 'port: 70000 }'),
+        // Two mistakes: a route to a missing cluster and an endpoint port out of range.
+        configYaml(port, c, { r: 'nosuch', root: 'green', blue: [{ port: 70000 } as Upstream] }),
       );
       const t0 = performance.now();
       const r = await get(admin, '/admin/reload', { method: 'POST' });
@@ -194,26 +182,14 @@ for (const runtime of RUNTIMES) {
     let port = 0;
     let load: Load | undefined;
     /** Two connections for the whole cluster: requests queue in the pools. */
-    const yaml = (hosts: Upstream[]) => `
-admin: { address: 127.0.0.1, port: 0 }
-workers: 2
-drain_timeout: 2s
-listeners:
-  - name: ingress
-    address: 127.0.0.1
-    port: ${port}
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-          - match: { prefix: / }
-            cluster: blue
-clusters:
-  - name: blue
-    circuit_breakers: { max_connections: 2 }
-    endpoints:
-${hosts.map((u) => `      - { address: 127.0.0.1, port: ${u.port} }`).join('\n')}
-`;
+    const yaml = (hosts: Upstream[]) =>
+      proxyConfig({
+        port,
+        workers: 2,
+        drainTimeout: '2s',
+        routes: [prefixRoute('/', 'blue')],
+        clusters: [{ name: 'blue', circuit_breakers: { max_connections: 2 }, endpoints: hosts.map((u) => endpoint(u.port)) }],
+      });
 
     before(async () => {
       [a, b] = [await startUpstream('a', delayed(20)), await startUpstream('b', delayed(100))];

@@ -2,6 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { endpoint, prefixRoute, proxyConfig } from './support/config.ts';
 import { freePort, RUNTIMES, startProxy, type ProxyProcess } from './support/proxy-process.ts';
 import { startUpstream, type Upstream } from './support/upstreams.ts';
 
@@ -13,26 +14,12 @@ function fetchT(url: string, init: RequestInit = {}): Promise<Response> {
 }
 
 function configYaml(port: number, ups: Upstream[]): string {
-  return `
-admin: { address: 127.0.0.1, port: 0 }
-workers: 1
-drain_timeout: 1s
-listeners:
-  - name: ingress
-    address: 127.0.0.1
-    port: ${port}
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-          - match: { prefix: / }
-            cluster: trio
-clusters:
-  - name: trio
-    lb_policy: round_robin
-    endpoints:
-${ups.map((u) => `      - { address: 127.0.0.1, port: ${u.port} }`).join('\n')}
-`;
+  return proxyConfig({
+    port,
+    drainTimeout: '1s',
+    routes: [prefixRoute('/', 'trio')],
+    clusters: [{ name: 'trio', lb_policy: 'round_robin', endpoints: ups.map((u) => endpoint(u.port)) }],
+  });
 }
 
 /** GET on a fresh connection (no agent): the rotation must not depend on client connections. */

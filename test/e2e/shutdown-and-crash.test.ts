@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { endpoint, prefixRoute, proxyConfig } from './support/config.ts';
 import { freePort, RUNTIMES, startProxy, type LogLine, type ProxyProcess } from './support/proxy-process.ts';
 import { startUpstream, type Upstream } from './support/upstreams.ts';
 
@@ -48,49 +49,27 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function shutdownConfig(port: number, upstreamPort: number): string {
-  return `
-admin: { address: 127.0.0.1, port: 0 }
-workers: 2
-drain_timeout: 10s
-listeners:
-  - name: ingress
-    address: 127.0.0.1
-    port: ${port}
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-          - match: { path: /probe }
-            direct_response: { status: 200, body: "probe\\n" }
-          - match: { prefix: / }
-            cluster: slow
-            timeout: 10s
-clusters:
-  - name: slow
-    endpoints: [{ address: 127.0.0.1, port: ${upstreamPort} }]
-`;
+  return proxyConfig({
+    port,
+    workers: 2,
+    drainTimeout: '10s',
+    routes: [
+      { match: { path: '/probe' }, direct_response: { status: 200, body: 'probe\n' } },
+      prefixRoute('/', 'slow', { timeout: '10s' }),
+    ],
+    clusters: [{ name: 'slow', endpoints: [endpoint(upstreamPort)] }],
+  });
 }
 
 function crashConfig(port: number, accessLog: string): string {
-  return `
-admin: { address: 127.0.0.1, port: 0 }
-workers: 2
-drain_timeout: 5s
-listeners:
-  - name: ingress
-    address: 127.0.0.1
-    port: ${port}
-    access_log: { path: ${JSON.stringify(accessLog)}, format: json }
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-          - match: { prefix: / }
-            direct_response: { status: 200, body: "ok\\n" }
-clusters:
-  - name: unused
-    endpoints: [{ address: 127.0.0.1, port: 9 }]
-`;
+  return proxyConfig({
+    port,
+    workers: 2,
+    drainTimeout: '5s',
+    listener: { access_log: { path: accessLog, format: 'json' } },
+    routes: [{ match: { prefix: '/' }, direct_response: { status: 200, body: 'ok\n' } }],
+    clusters: [{ name: 'unused', endpoints: [endpoint(9)] }],
+  });
 }
 
 for (const runtime of RUNTIMES) {
