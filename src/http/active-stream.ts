@@ -360,16 +360,16 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
     const now = this.ctx.clock.now();
     this.serviceTimeMs = Math.round(now - req.sentAt);
     const cluster = this.cluster!;
-    if (this.retry && !this.responseStarted && this.retry.retriableStatus(head.status)) {
+    // A retriable status is dropped only when another try is really scheduled; with no retry
+    // left (flag URX) the client gets this response as the upstream sent it, as in Envoy.
+    if (this.retry && !this.responseStarted && this.retry.retriableStatus(head.status) && this.tryRetry('status', head.status)) {
       this.clearTryTimer();
       req.host.stats.recordResponse(head.status);
       req.host.reportStatus(head.status);
       cluster.stats.recordResponse(head.status);
       this.upstream = null;
       req.abort();
-      if (this.tryRetry('status', head.status)) return;
-      // No retry left: we already dropped that response, so answer with what it said.
-      return this.sendSimple(head.status, EMPTY, null, null, ResponseFlag.URX);
+      return;
     }
     this.clearTryTimer();
     if (head.upgrade) return this.startTunnel(req, head);

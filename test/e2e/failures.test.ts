@@ -69,6 +69,7 @@ function configFor(port: number, accessLog: string, u: Upstreams): string {
       prefixRoute('/kill/', 'victim'),
       prefixRoute('/retry-cf/', 'retry_cf', retry),
       prefixRoute('/retry-5xx/', 'retry_5xx', retry),
+      prefixRoute('/retry-exhausted/', 'retry_exhausted', retry),
     ],
     clusters: [
       one('good', u.good.port),
@@ -85,6 +86,7 @@ function configFor(port: number, accessLog: string, u: Upstreams): string {
       one('victim', u.victim.port),
       { name: 'retry_cf', endpoints: [endpoint(u.closedPort), endpoint(u.good.port)] },
       { name: 'retry_5xx', endpoints: [endpoint(u.failing.port), endpoint(u.good.port)] },
+      { name: 'retry_exhausted', endpoints: [endpoint(u.failing.port)] },
     ],
   });
 }
@@ -384,6 +386,16 @@ for (const runtime of RUNTIMES) {
       assert.ok(ups!.failing.requests >= 1, 'the failing host was tried');
       await waitForStat(admin, c('retry_5xx', 'upstream_rq_retry'), (v) => v >= 1);
       await waitForStat(admin, c('retry_5xx', 'upstream_rq_retry_success'), (v) => v >= 1);
+    });
+
+    it('with every retry used up, the client gets the last upstream response itself, flagged URX', async () => {
+      const r = await rawExchange(port, getRequest('/retry-exhausted/1'));
+      assert.equal(r.status, 503);
+      assert.equal(r.body.toString(), 'status 503', 'the upstream body, not an empty local reply');
+      const e = await waitForAccess(log, (x) => x.path === '/retry-exhausted/1');
+      assert.equal(e.response_flags, 'URX');
+      assert.equal(e.response_code_details, 'via_upstream');
+      await waitForStat(admin, c('retry_exhausted', 'upstream_rq_retry'), (v) => v === 2);
     });
 
     it('every pool is back to busy 0, pending 0 after the failures', async () => {
