@@ -8,17 +8,17 @@ import type { ClusterAction } from '../router/types.ts';
 import type { Timer } from '../common/clock.ts';
 import type { TimeoutList, TimeoutNode } from '../common/timeout-list.ts';
 import { applyHeaderMutations } from '../router/header-mutation.ts';
-import { serializeRequestHead, serializeResponseHead, CONTINUE_100, LAST_CHUNK, CRLF, encodeChunkHeader } from './wire.ts';
+import { CONTINUE_100 } from './wire.ts';
+import { ResponseWriter } from './response-writer.ts';
 import { localReply, downstreamProtocolError, type LocalReply } from './local-reply.ts';
 import { ResponseFlag } from './response-flags.ts';
 import type { ListenerContext } from './listener-context.ts';
 import type { RouteCluster, UpstreamHostRef } from './upstream-cluster.ts';
 import { UpstreamRequest, type UpstreamFailure, type UpstreamRequestOwner } from './upstream-request.ts';
-import { RetryState } from './retry-state.ts';
+import { RetryState, type RetryOwner, type RetryTrigger } from './retry-state.ts';
 import { RequestBodyBuffer } from './request-body-buffer.ts';
-import { buildUpstreamHeaders } from './forwarded-headers.ts';
+import { UpstreamHead } from './upstream-head.ts';
 import { streamRecord } from './stream-record.ts';
-import { downstreamFraming } from './response-framing.ts';
 
 /** What a stream needs from its downstream connection. */
 export interface StreamConnection {
@@ -47,7 +47,7 @@ const SERVICE_TIME_HEADER = 'x-proxy-upstream-service-time';
 const MAX_DRAIN_REPICKS = 3;
 const encoder = new TextEncoder();
 
-export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
+export class ActiveStream implements UpstreamRequestOwner, TimeoutNode, RetryOwner {
   private readonly conn: StreamConnection;
   private readonly ctx: ListenerContext;
   readonly head: RequestHead;
@@ -58,11 +58,7 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
   private route: RouteEntry | null = null;
   private action: ClusterAction | null = null;
   private cluster: RouteCluster | null = null;
-  private upstreamHeaders: string[] | null = null;
-  private upstreamPath = '';
-  private headBytes11: Uint8Array | null = null;
-  private headBytes10: Uint8Array | null = null;
-  private requestId: string | null = null;
+  private wireHead: UpstreamHead | null = null;
 
   requestComplete = false;
   readonly chunkedBody: boolean;
@@ -76,7 +72,6 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
   private lastHost: UpstreamHostRef | null = null;
   private upstreamHostKey: string | null = null;
   private retry: RetryState | null = null;
-  private retryTimer: Timer | null = null;
   // The route timeout: this stream sits in the worker's TimeoutList for its duration.
   tlPrev: TimeoutNode | null = null;
   tlNext: TimeoutNode | null = null;
@@ -88,9 +83,7 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
   private status = 0;
   private flags = 0;
   private details: string | null = null;
-  private bytesSent = 0;
-  private chunkedResponse = false;
-  private responseHasBody = true;
+  private readonly out: ResponseWriter;
   private closeAfter = false;
   private serviceTimeMs: number | null = null;
   private downstreamBlocked = false;
@@ -104,6 +97,7 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
     this.startWall = ctx.wallNow();
     this.startMono = ctx.clock.now();
     this.chunkedBody = head.framing === 'chunked';
+    this.out = new ResponseWriter(conn, head.method, head.versionMinor);
   }
 
   // ------------------------------------------------------------------ start
@@ -144,10 +138,7 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
     this.action = action;
     this.cluster = cluster;
     const upgrade = head.upgrade && action.websocket === true;
-    const built = buildUpstreamHeaders(head, route, action, this.conn.remoteAddress, ctx, upgrade);
-    this.upstreamHeaders = built.headers;
-    this.requestId = built.requestId;
-    this.upstreamPath = route.upstreamPath(head.path);
+    this.wireHead = new UpstreamHead(head, route, action, this.conn.remoteAddress, ctx, upgrade);
     const limit = action.perRequestBufferLimitBytes ?? DEFAULT_RETRY_BUFFER_LIMIT;
     if (action.retryPolicy && action.retryPolicy.numRetries > 0) {
       this.retry = new RetryState(action.retryPolicy, ctx.random);
@@ -183,8 +174,6 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
     const up = this.upstream;
     const sent = up !== null && up.connected;
     const roomLeft = this.body.add(chunk, sent);
-    // A body too big to replay means no retries for this request.
-    if (!this.body.replayable) this.retry = null;
     if (sent ? !up.writeBody(chunk) : !roomLeft) this.conn.pauseReading();
   }
 
@@ -264,23 +253,7 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
   }
 
   upstreamHead(protocol: UpstreamProtocol): Uint8Array {
-    const minor = protocol === 'http/1.0' ? 0 : 1;
-    const cached = minor === 1 ? this.headBytes11 : this.headBytes10;
-    if (cached) return cached;
-    const head = this.head;
-    const upgrade = head.upgrade && this.action!.websocket === true;
-    const bytes = serializeRequestHead(
-      head.method,
-      this.upstreamPath,
-      minor,
-      this.upstreamHeaders!,
-      head.framing === 'chunked' ? 'chunked' : head.framing === 'content-length' ? 'content-length' : 'none',
-      head.contentLength,
-      upgrade,
-    );
-    if (minor === 1) this.headBytes11 = bytes;
-    else this.headBytes10 = bytes;
-    return bytes;
+    return this.wireHead!.bytes(protocol);
   }
 
   bodySoFar(): readonly Uint8Array[] {
@@ -352,7 +325,7 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
   onUpstreamInformational(_req: UpstreamRequest, head: ResponseHead): void {
     // S6: 100 was answered by us (R15); 102/103 go to HTTP/1.1 clients only.
     if (head.status === 100 || this.head.versionMinor === 0 || this.responseStarted) return;
-    this.conn.write(serializeResponseHead(head.status, head.reason, head.headers, 'none', -1, false, false, 1));
+    this.out.informational(head);
   }
 
   onUpstreamHead(req: UpstreamRequest, head: ResponseHead): void {
@@ -377,17 +350,8 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
   }
 
   onUpstreamBody(req: UpstreamRequest, chunk: Uint8Array): void {
-    if (req !== this.upstream || !this.responseHasBody) return;
-    this.bytesSent += chunk.length;
-    let ok: boolean;
-    if (this.chunkedResponse) {
-      this.conn.write(encodeChunkHeader(chunk.length));
-      this.conn.write(chunk);
-      ok = this.conn.write(CRLF);
-    } else {
-      ok = this.conn.write(chunk);
-    }
-    if (!ok && !this.downstreamBlocked) {
+    if (req !== this.upstream) return;
+    if (!this.out.body(chunk) && !this.downstreamBlocked) {
       this.downstreamBlocked = true;
       req.pauseResponse();
     }
@@ -396,7 +360,7 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
   onUpstreamComplete(req: UpstreamRequest): void {
     if (req !== this.upstream) return;
     this.upstream = null;
-    if (this.chunkedResponse) this.conn.write(LAST_CHUNK);
+    this.out.end();
     this.recordUpstreamOutcome(req, this.status);
     this.finish();
     this.conn.streamDone(this.reusable());
@@ -404,29 +368,18 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
 
   // ------------------------------------------------------------------ retries and timeouts
 
-  private tryRetry(kind: 'connect-failure' | 'reset' | 'timeout' | 'status', status: number): boolean {
+  private tryRetry(kind: RetryTrigger, status: number): boolean {
     const retry = this.retry;
-    const cluster = this.cluster!;
     if (!retry || this.responseStarted || !this.body.replayable || this.state === 'done') return false;
-    if (!retry.shouldRetry(kind, status)) return false;
-    if (!retry.hasBudget()) {
-      this.flags |= ResponseFlag.URX;
-      return false;
-    }
-    if (!cluster.tryAcquireRetry()) {
-      cluster.stats.upstream_rq_retry_overflow.inc();
-      this.flags |= ResponseFlag.UO;
-      return false;
-    }
-    cluster.stats.upstream_rq_retry.inc();
-    const delay = retry.nextBackOff();
-    this.retryTimer = this.ctx.clock.setTimer(delay, () => {
-      this.retryTimer = null;
-      cluster.releaseRetry();
-      if (this.state !== 'upstream') return;
-      this.startTry();
-    });
-    return true;
+    const decision = retry.schedule(kind, status, this.cluster!, this.ctx.clock, this);
+    if (decision === 'exhausted') this.flags |= ResponseFlag.URX;
+    else if (decision === 'overflow') this.flags |= ResponseFlag.UO;
+    return decision === 'scheduled';
+  }
+
+  /** The back-off is over: the next try, unless the stream ended meanwhile. */
+  onRetry(): void {
+    if (this.state === 'upstream') this.startTry();
   }
 
   private armRouteTimer(): void {
@@ -472,11 +425,7 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
 
   private abortUpstream(): void {
     this.clearTryTimer();
-    if (this.retryTimer) {
-      this.retryTimer.cancel();
-      this.retryTimer = null;
-      this.cluster?.releaseRetry();
-    }
+    this.retry?.cancel();
     const up = this.upstream;
     if (up) {
       this.upstream = null;
@@ -493,11 +442,6 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
     this.responseStarted = true;
     this.status = head.status;
     this.details = 'via_upstream';
-    const f = downstreamFraming(this.head.method, this.head.versionMinor, head.status, head.framing, head.contentLength);
-    this.responseHasBody = f.hasBody;
-    this.chunkedResponse = f.chunked;
-    // An HTTP/1.0 client learns the end of a length-less body from the close.
-    if (f.closeDelimited) this.closeAfter = true;
     let headers = head.headers;
     if (this.route && this.route.responseHeaderMutations.length > 0) {
       headers = headers.slice();
@@ -506,8 +450,9 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
     headers.push(SERVICE_TIME_HEADER, String(this.serviceTimeMs ?? 0));
     if (this.ctx.via) headers.push('via', this.ctx.via);
     const close = this.mustClose();
-    if (close) this.closeAfter = true;
-    this.conn.write(serializeResponseHead(head.status, head.reason, headers, f.framing, f.length, close, false, this.head.versionMinor));
+    // An HTTP/1.0 client learns the end of a length-less body from the close.
+    const closeDelimited = this.out.proxiedHead(head, headers, close);
+    if (close || closeDelimited) this.closeAfter = true;
   }
 
   private startTunnel(req: UpstreamRequest, head: ResponseHead): void {
@@ -517,7 +462,7 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
     this.details = 'via_upstream';
     this.ctx.stats.upgradesTotal.inc();
     this.recordUpstreamOutcome(req, 101);
-    this.conn.write(serializeResponseHead(101, head.reason, head.headers, 'none', -1, false, true, 1));
+    this.out.switching(head);
     const taken = req.takeForTunnel();
     this.upstream = null;
     this.finish();
@@ -556,16 +501,11 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
     if (contentType) headers.push('content-type', contentType);
     if (location) headers.push('location', location);
     if (this.route && this.route.responseHeaderMutations.length > 0) applyHeaderMutations(headers, this.route.responseHeaderMutations);
-    if (this.requestId) headers.push('x-request-id', this.requestId);
+    if (this.wireHead) headers.push('x-request-id', this.wireHead.requestId);
     if (status >= 400 && status !== 404 && this.bodyPending()) this.closeAfter = true;
     const close = this.mustClose();
     if (close) this.closeAfter = true;
-    const isHead = this.head.method === 'HEAD';
-    this.conn.write(serializeResponseHead(status, '', headers, 'content-length', body.length, close, false, this.head.versionMinor));
-    if (!isHead && body.length > 0) {
-      this.conn.write(body);
-      this.bytesSent += body.length;
-    }
+    this.out.local(status, headers, body, close);
     this.finish();
     if (this.requestComplete || this.closeAfter) this.conn.streamDone(this.reusable());
     // else: the rest of the request body is read and dropped; onRequestComplete ends the stream.
@@ -612,10 +552,10 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode {
           status: this.status,
           flags: this.flags,
           bytesReceived: this.bodyBytes,
-          bytesSent: this.bytesSent,
+          bytesSent: this.out.bytesSent,
           durationMs: Math.round(ctx.clock.now() - this.startMono),
           upstreamServiceTimeMs: this.serviceTimeMs,
-          requestId: this.requestId,
+          requestId: this.wireHead?.requestId ?? null,
           upstreamHost: this.upstreamHostKey,
           responseCodeDetail: this.details,
           worker: ctx.workerId,

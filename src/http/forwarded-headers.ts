@@ -15,7 +15,6 @@ export function buildUpstreamHeaders(
   action: ClusterAction,
   remoteAddress: string,
   ctx: ListenerContext,
-  upgrade: boolean,
 ): { headers: string[]; requestId: string } {
   const src = head.headers;
   const out: string[] = [];
@@ -63,6 +62,5 @@ export function buildUpstreamHeaders(
   out.push('x-request-id', requestId);
   if (ctx.via) out.push('via', `1.${head.versionMinor} ${ctx.via}`);
   if (route.requestHeaderMutations.length > 0) applyHeaderMutations(out, route.requestHeaderMutations);
-  void upgrade;
   return { headers: out, requestId };
 }

@@ -1,5 +1,15 @@
 /** A request's retry budget and policy: which failures retry, and the jittered exponential back-off. */
 import type { RetryPolicy } from '../router/types.ts';
+import type { Clock, Timer } from '../common/clock.ts';
+import type { RouteCluster } from './upstream-cluster.ts';
+
+/** What `schedule` did: a retry is on its way, or why not (the caller sets the response flag). */
+/** The stream being retried. */
+export interface RetryOwner {
+  onRetry(): void;
+}
+
+export type RetryDecision = 'scheduled' | 'not_retriable' | 'exhausted' | 'overflow';
 
 export type RetryTrigger = 'connect-failure' | 'reset' | 'timeout' | 'status';
 
@@ -44,6 +54,46 @@ export class RetryState {
 
   hasBudget(): boolean {
     return this.attempts < this.policy.numRetries;
+  }
+
+  private timer: Timer | null = null;
+  private holdsBreaker: RouteCluster | null = null;
+
+  /**
+   * Schedule the next try after the back-off if the policy covers this failure, the budget has
+   * one left and the cluster's `max_retries` breaker has room; then `owner.onRetry()` starts the try.
+   */
+  schedule(trigger: RetryTrigger, status: number, cluster: RouteCluster, clock: Clock, owner: RetryOwner): RetryDecision {
+    if (!this.shouldRetry(trigger, status)) return 'not_retriable';
+    if (!this.hasBudget()) return 'exhausted';
+    if (!cluster.tryAcquireRetry()) {
+      cluster.stats.upstream_rq_retry_overflow.inc();
+      return 'overflow';
+    }
+    cluster.stats.upstream_rq_retry.inc();
+    this.holdsBreaker = cluster;
+    this.timer = clock.setTimer(this.nextBackOff(), () => {
+      this.timer = null;
+      this.releaseBreaker();
+      owner.onRetry();
+    });
+    return 'scheduled';
+  }
+
+  /** A retry waiting for its back-off is called off (the request ended another way). */
+  cancel(): void {
+    if (this.timer) {
+      this.timer.cancel();
+      this.timer = null;
+      this.releaseBreaker();
+    }
+  }
+
+  private releaseBreaker(): void {
+    if (this.holdsBreaker) {
+      this.holdsBreaker.releaseRetry();
+      this.holdsBreaker = null;
+    }
   }
 
   /** Consume one retry and give its delay: full jitter over an exponentially growing window. */

@@ -1,0 +1,71 @@
+/** Writes one response to the client: its head with our framing, then the body encoded to match. */
+import type { ResponseHead } from '../http1/head.ts';
+import { downstreamFraming } from './response-framing.ts';
+import { CRLF, LAST_CHUNK, encodeChunkHeader, serializeResponseHead } from './wire.ts';
+
+/** Where the bytes go (the downstream connection). */
+export interface ByteSink {
+  write(bytes: Uint8Array): boolean;
+}
+
+export class ResponseWriter {
+  private readonly sink: ByteSink;
+  private readonly method: string;
+  private readonly clientMinor: number;
+  private chunked = false;
+  private hasBody = true;
+  /** Response body bytes sent (the access log's bytes out). */
+  bytesSent = 0;
+
+  constructor(sink: ByteSink, method: string, clientMinor: number) {
+    this.sink = sink;
+    this.method = method;
+    this.clientMinor = clientMinor;
+  }
+
+  /**
+   * An upstream response head with the given (already edited) fields. Returns true when the body
+   * will end with the close (a length-less body to an HTTP/1.0 client), so the caller must close.
+   */
+  proxiedHead(head: ResponseHead, headers: readonly string[], close: boolean): boolean {
+    const f = downstreamFraming(this.method, this.clientMinor, head.status, head.framing, head.contentLength);
+    this.hasBody = f.hasBody;
+    this.chunked = f.chunked;
+    this.sink.write(serializeResponseHead(head.status, head.reason, headers, f.framing, f.length, close || f.closeDelimited, false, this.clientMinor));
+    return f.closeDelimited;
+  }
+
+  /** One body piece; false: the client is slow, stop reading the upstream until it drains. */
+  body(chunk: Uint8Array): boolean {
+    if (!this.hasBody) return true;
+    this.bytesSent += chunk.length;
+    if (!this.chunked) return this.sink.write(chunk);
+    this.sink.write(encodeChunkHeader(chunk.length));
+    this.sink.write(chunk);
+    return this.sink.write(CRLF);
+  }
+
+  /** The body is complete (a truncated one never gets here: its connection is reset instead). */
+  end(): void {
+    if (this.chunked) this.sink.write(LAST_CHUNK);
+  }
+
+  /** A response the proxy makes itself, with a Content-Length (no body bytes for HEAD). */
+  local(status: number, headers: readonly string[], body: Uint8Array, close: boolean): void {
+    this.sink.write(serializeResponseHead(status, '', headers, 'content-length', body.length, close, false, this.clientMinor));
+    if (this.method !== 'HEAD' && body.length > 0) {
+      this.sink.write(body);
+      this.bytesSent += body.length;
+    }
+  }
+
+  /** A 1xx forwarded before the final response (S6). */
+  informational(head: ResponseHead): void {
+    this.sink.write(serializeResponseHead(head.status, head.reason, head.headers, 'none', -1, false, false, 1));
+  }
+
+  /** The 101 that turns the connection into a tunnel. */
+  switching(head: ResponseHead): void {
+    this.sink.write(serializeResponseHead(101, head.reason, head.headers, 'none', -1, false, true, 1));
+  }
+}
