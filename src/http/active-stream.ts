@@ -107,7 +107,7 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode, RetryOwn
     ctx.stats.rqTotal.inc();
     ctx.stats.rqActive.inc();
     const head = this.head;
-    const route = ctx.router.route(head.method, head.host, head.path, head.headers);
+    const route = ctx.router.route(head.method, head.host, head.path, ctx.router.needsHeaders ? head.headers : NO_FIELDS);
     if (route === null) {
       ctx.stats.rqNoRoute.inc();
       return this.sendLocal(localReply('no_route'));
@@ -442,16 +442,17 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode, RetryOwn
     this.responseStarted = true;
     this.status = head.status;
     this.details = 'via_upstream';
-    let headers = head.headers;
+    const added = [SERVICE_TIME_HEADER, String(this.serviceTimeMs ?? 0)];
+    if (this.ctx.via) added.push('via', this.ctx.via);
+    // Header edits need the string list; otherwise the received fields are copied as they are.
+    let headers: string[] | null = null;
     if (this.route && this.route.responseHeaderMutations.length > 0) {
-      headers = headers.slice();
+      headers = head.headers.slice();
       applyHeaderMutations(headers, this.route.responseHeaderMutations);
     }
-    headers.push(SERVICE_TIME_HEADER, String(this.serviceTimeMs ?? 0));
-    if (this.ctx.via) headers.push('via', this.ctx.via);
     const close = this.mustClose();
     // An HTTP/1.0 client learns the end of a length-less body from the close.
-    const closeDelimited = this.out.proxiedHead(head, headers, close);
+    const closeDelimited = this.out.proxiedHead(head, headers, added, close);
     if (close || closeDelimited) this.closeAfter = true;
   }
 
@@ -567,6 +568,7 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode, RetryOwn
 }
 
 const EMPTY = new Uint8Array(0);
+const NO_FIELDS: readonly string[] = [];
 const CLUSTER_NOT_FOUND = encoder.encode('cluster not found');
 /** Request bodies up to this size are kept so the request can be retried (Envoy's per-request buffer). */
 const DEFAULT_RETRY_BUFFER_LIMIT = 64 * 1024;

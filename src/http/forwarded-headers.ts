@@ -64,3 +64,42 @@ export function buildUpstreamHeaders(
   if (route.requestHeaderMutations.length > 0) applyHeaderMutations(out, route.requestHeaderMutations);
   return { headers: out, requestId };
 }
+
+/** Received fields replaced by the proxy's own (`Expect` and hop-by-hop ones the writer drops itself). */
+export const REPLACED_REQUEST_FIELDS: readonly string[] = ['x-request-id', 'x-forwarded-for', 'x-forwarded-proto'];
+
+/**
+ * The fast path of `buildUpstreamHeaders` when the route edits no headers: the received fields are
+ * copied by the writer (less `REPLACED_REQUEST_FIELDS`, Host replaced by `host`), and the fields
+ * the proxy adds are pushed to `added`. Returns the request id.
+ */
+export function forwardedFields(
+  head: RequestHead,
+  host: string | null,
+  remoteAddress: string,
+  ctx: ListenerContext,
+  added: string[],
+): string {
+  const fields = head.fields;
+  let xff: string | null = null;
+  let requestId: string | null = null;
+  let hostSeen = false;
+  for (let i = 0; i < fields.count; i++) {
+    const n = fields.nameEnd(i) - fields.nameStart(i);
+    if (n === 4) {
+      if (fields.nameIs(i, 'host')) hostSeen = true;
+    } else if (n === 12) {
+      if (requestId === null && fields.nameIs(i, 'x-request-id')) requestId = fields.value(i);
+    } else if (n === 15 && fields.nameIs(i, 'x-forwarded-for')) {
+      const v = fields.value(i);
+      xff = xff === null ? v : `${xff}, ${v}`;
+    }
+  }
+  if (!hostSeen && host !== null) added.push('host', host);
+  added.push('x-forwarded-for', xff === null ? remoteAddress : `${xff}, ${remoteAddress}`);
+  added.push('x-forwarded-proto', 'http');
+  if (requestId === null || requestId === '') requestId = ctx.newRequestId();
+  added.push('x-request-id', requestId);
+  if (ctx.via) added.push('via', `1.${head.versionMinor} ${ctx.via}`);
+  return requestId;
+}

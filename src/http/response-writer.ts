@@ -1,7 +1,7 @@
 /** Writes one response to the client: its head with our framing, then the body encoded to match. */
 import type { ResponseHead } from '../http1/head.ts';
 import { downstreamFraming } from './response-framing.ts';
-import { CRLF, LAST_CHUNK, encodeChunkHeader, serializeResponseHead } from './wire.ts';
+import { CRLF, LAST_CHUNK, encodeChunkHeader, serializeResponseHead, serializeResponseHeadFrom } from './wire.ts';
 
 /** Where the bytes go (the downstream connection). */
 export interface ByteSink {
@@ -24,14 +24,20 @@ export class ResponseWriter {
   }
 
   /**
-   * An upstream response head with the given (already edited) fields. Returns true when the body
-   * will end with the close (a length-less body to an HTTP/1.0 client), so the caller must close.
+   * An upstream response head: its received fields (or `edited`, the route's edit of them) and
+   * `added` after them. Returns true when the body will end with the close (a length-less body
+   * to an HTTP/1.0 client), so the caller must close.
    */
-  proxiedHead(head: ResponseHead, headers: readonly string[], close: boolean): boolean {
+  proxiedHead(head: ResponseHead, edited: readonly string[] | null, added: readonly string[], close: boolean): boolean {
     const f = downstreamFraming(this.method, this.clientMinor, head.status, head.framing, head.contentLength);
     this.hasBody = f.hasBody;
     this.chunked = f.chunked;
-    this.sink.write(serializeResponseHead(head.status, head.reason, headers, f.framing, f.length, close || f.closeDelimited, false, this.clientMinor));
+    const closing = close || f.closeDelimited;
+    this.sink.write(
+      edited === null
+        ? serializeResponseHeadFrom(head, added, f.framing, f.length, closing, this.clientMinor)
+        : serializeResponseHead(head.status, head.reason, edited.concat(added), f.framing, f.length, closing, false, this.clientMinor),
+    );
     return f.closeDelimited;
   }
 

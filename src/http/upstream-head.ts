@@ -3,25 +3,35 @@ import type { RequestHead } from '../http1/head.ts';
 import type { RouteEntry } from '../router/route-entry.ts';
 import type { ClusterAction } from '../router/types.ts';
 import type { UpstreamProtocol } from '../upstream/types.ts';
-import { buildUpstreamHeaders } from './forwarded-headers.ts';
+import { buildUpstreamHeaders, forwardedFields } from './forwarded-headers.ts';
 import type { ListenerContext } from './listener-context.ts';
-import { serializeRequestHead } from './wire.ts';
+import { serializeRequestHead, serializeRequestHeadFrom } from './wire.ts';
 
 /** Retries reuse the bytes; an HTTP/1.0 pool gets its own serialization (start line, Connection). */
 export class UpstreamHead {
   readonly requestId: string;
   private readonly head: RequestHead;
-  private readonly headers: string[];
+  /** The whole field list, when the route edits headers (the string path). */
+  private readonly headers: string[] | null = null;
+  /** Otherwise the fields the proxy adds; the received ones are copied from the head's text. */
+  private readonly added: string[] | null = null;
+  private readonly host: string | null;
   private readonly path: string;
   private readonly upgrade: boolean;
   private http11: Uint8Array | null = null;
   private http10: Uint8Array | null = null;
 
   constructor(head: RequestHead, route: RouteEntry, action: ClusterAction, remoteAddress: string, ctx: ListenerContext, upgrade: boolean) {
-    const built = buildUpstreamHeaders(head, route, action, remoteAddress, ctx);
     this.head = head;
-    this.headers = built.headers;
-    this.requestId = built.requestId;
+    this.host = action.hostRewriteLiteral ?? head.host;
+    if (route.requestHeaderMutations.length > 0) {
+      const built = buildUpstreamHeaders(head, route, action, remoteAddress, ctx);
+      this.headers = built.headers;
+      this.requestId = built.requestId;
+    } else {
+      this.added = [];
+      this.requestId = forwardedFields(head, this.host, remoteAddress, ctx, this.added);
+    }
     this.path = route.upstreamPath(head.path);
     this.upgrade = upgrade;
   }
@@ -32,7 +42,9 @@ export class UpstreamHead {
     if (cached) return cached;
     const head = this.head;
     const framing = head.framing === 'chunked' ? 'chunked' : head.framing === 'content-length' ? 'content-length' : 'none';
-    const bytes = serializeRequestHead(head.method, this.path, minor, this.headers, framing, head.contentLength, this.upgrade);
+    const bytes = this.headers !== null
+      ? serializeRequestHead(head.method, this.path, minor, this.headers, framing, head.contentLength, this.upgrade)
+      : serializeRequestHeadFrom(head, this.path, minor, this.host, this.added!, framing, this.upgrade);
     if (minor === 1) this.http11 = bytes;
     else this.http10 = bytes;
     return bytes;

@@ -1,5 +1,13 @@
 /** The request path's head writers: the codec's serializers plus our Connection policy and reason phrases. */
-import { encodeRequestHead, encodeResponseHead, type OutgoingFraming } from '../http1/serialize.ts';
+import type { RequestHead, ResponseHead } from '../http1/head.ts';
+import {
+  encodeRequestHead,
+  encodeRequestHeadFrom,
+  encodeResponseHead,
+  encodeResponseHeadFrom,
+  type OutgoingFraming,
+} from '../http1/serialize.ts';
+import { REPLACED_REQUEST_FIELDS } from './forwarded-headers.ts';
 
 export { CRLF, LAST_CHUNK, encodeChunkHeader } from '../http1/serialize.ts';
 
@@ -58,6 +66,24 @@ export function serializeRequestHead(
   );
 }
 
+/** `serializeRequestHead` copying the received fields from the head's text (no header edits). */
+export function serializeRequestHeadFrom(
+  head: RequestHead,
+  path: string,
+  versionMinor: number,
+  host: string | null,
+  added: readonly string[],
+  framing: OutgoingFraming,
+  upgrade: boolean,
+): Uint8Array {
+  return encodeRequestHeadFrom(head.method, path, head.fields, REPLACED_REQUEST_FIELDS, host, added, {
+    versionMinor,
+    framing,
+    contentLength: head.contentLength,
+    connection: upgrade ? 'upgrade' : versionMinor === 0 ? 'keep-alive' : null,
+  });
+}
+
 /**
  * A response head for the client. `close`: we close after it; else an HTTP/1.0 client is told
  * keep-alive explicitly. An empty reason is replaced by the standard phrase.
@@ -80,4 +106,20 @@ export function serializeResponseHead(
       connection: upgrade ? 'upgrade' : close ? 'close' : clientMinor === 0 ? 'keep-alive' : null,
     },
   );
+}
+
+/** `serializeResponseHead` for a proxied head whose fields are copied from its text, `added` after them. */
+export function serializeResponseHeadFrom(
+  head: ResponseHead,
+  added: readonly string[],
+  framing: OutgoingFraming,
+  contentLength: number,
+  close: boolean,
+  clientMinor: number,
+): Uint8Array {
+  return encodeResponseHeadFrom(head.status, head.reason || reasonPhrase(head.status), head.fields, added, {
+    framing,
+    contentLength,
+    connection: close ? 'close' : clientMinor === 0 ? 'keep-alive' : null,
+  });
 }

@@ -14,6 +14,7 @@ import {
   fieldId,
   parseContentLength,
 } from './framing.ts';
+import { FieldTable } from './field-table.ts';
 import { decodeLatin1 } from './latin1.ts';
 import { scanRequestLine, scanStatusLine } from './start-line.ts';
 import { isValidHostBytes } from './target.ts';
@@ -357,30 +358,9 @@ export class HeadParser {
     return s;
   }
 
-  /** The fields as a flat `[name, value, ...]` list, slicing the decoded head `s`. */
-  fieldList(s: string): string[] {
+  /** The fields as offsets into the decoded head `text` (from `text()`). */
+  fieldTable(text: string): FieldTable {
     const n = this.fieldCount;
-    const out = new Array<string>(n * 2);
-    const o = this.offs;
-    for (let f = 0, k = 0; f < n; f++, k += 4) {
-      out[2 * f] = s.slice(o[k]!, o[k + 1]!);
-      out[2 * f + 1] = s.slice(o[k + 2]!, o[k + 3]!);
-    }
-    for (let j = 0; j < this.folded.length; j++) {
-      const f = this.folded[j]!;
-      out[2 * f + 1] = unfold(out[2 * f + 1]!);
-    }
-    return out;
+    return new FieldTable(text, this.offs.slice(0, 4 * n), n, this.folded.length === 0 ? null : this.folded.slice());
   }
-
-}
-
-/** S9: each obs-fold (OWS CRLF RWS) becomes one SP; then only SP/HTAB are trimmed (never obs-text). */
-function unfold(v: string): string {
-  const t = v.replace(/[ \t]*\r\n[ \t]*/g, ' ');
-  let s = 0;
-  let e = t.length;
-  while (s < e && (t.charCodeAt(s) === SP || t.charCodeAt(s) === HTAB)) s++;
-  while (e > s && (t.charCodeAt(e - 1) === SP || t.charCodeAt(e - 1) === HTAB)) e--;
-  return t.slice(s, e);
 }

@@ -1,5 +1,6 @@
 /** Parsed message heads: the raw field list plus the framing and routing facts the codec derived. */
 import { stringEqualLower } from './chars.ts';
+import type { FieldTable } from './field-table.ts';
 import type { BodyFraming } from './types.ts';
 
 /** Case-insensitive lookup of the first field named `lower` in a flat `[name, value, ...]` list. */
@@ -22,8 +23,8 @@ export class RequestHead {
   readonly targetForm: 'origin' | 'absolute' | 'authority' | 'asterisk';
   /** HTTP/1.<versionMinor>: 0 or 1. */
   readonly versionMinor: number;
-  /** Fields in received order, flat `[name, value, ...]`: raw names, OWS-trimmed values. */
-  readonly headers: string[];
+  /** Fields in received order, as ranges of the head's text (writers copy them without strings). */
+  readonly fields: FieldTable;
   /** Effective host (R11/R12): the absolute-form authority, else the Host value, else null (HTTP/1.0). */
   readonly host: string | null;
   readonly framing: BodyFraming;
@@ -42,7 +43,7 @@ export class RequestHead {
     path: string,
     targetForm: 'origin' | 'absolute' | 'authority' | 'asterisk',
     versionMinor: number,
-    headers: string[],
+    fields: FieldTable,
     host: string | null,
     framing: BodyFraming,
     contentLength: number,
@@ -55,7 +56,7 @@ export class RequestHead {
     this.path = path;
     this.targetForm = targetForm;
     this.versionMinor = versionMinor;
-    this.headers = headers;
+    this.fields = fields;
     this.host = host;
     this.framing = framing;
     this.contentLength = contentLength;
@@ -64,9 +65,15 @@ export class RequestHead {
     this.expectContinue = expectContinue;
   }
 
+  /** Fields in received order, flat `[name, value, ...]`: raw names, OWS-trimmed values (made on first use). */
+  get headers(): readonly string[] {
+    return this.fields.strings();
+  }
+
   /** First value of a field, case-insensitive (`lower` must be lowercase). */
   get(lower: string): string | undefined {
-    return findField(this.headers, lower);
+    const i = this.fields.find(lower);
+    return i < 0 ? undefined : this.fields.value(i);
   }
 }
 
@@ -76,7 +83,7 @@ export class ResponseHead {
   /** Reason phrase as received ('' when absent). */
   readonly reason: string;
   readonly versionMinor: number;
-  readonly headers: string[];
+  readonly fields: FieldTable;
   readonly framing: BodyFraming;
   /** Declared Content-Length (kept for HEAD/304 forwarding, S5), or -1. */
   readonly contentLength: number;
@@ -89,7 +96,7 @@ export class ResponseHead {
     status: number,
     reason: string,
     versionMinor: number,
-    headers: string[],
+    fields: FieldTable,
     framing: BodyFraming,
     contentLength: number,
     keepAlive: boolean,
@@ -98,14 +105,19 @@ export class ResponseHead {
     this.status = status;
     this.reason = reason;
     this.versionMinor = versionMinor;
-    this.headers = headers;
+    this.fields = fields;
     this.framing = framing;
     this.contentLength = contentLength;
     this.keepAlive = keepAlive;
     this.upgrade = upgrade;
   }
 
+  get headers(): readonly string[] {
+    return this.fields.strings();
+  }
+
   get(lower: string): string | undefined {
-    return findField(this.headers, lower);
+    const i = this.fields.find(lower);
+    return i < 0 ? undefined : this.fields.value(i);
   }
 }

@@ -1,5 +1,6 @@
 /** R17: which fields never cross the proxy, including the ones a Connection header nominates. */
 import { HTAB, SP, TCHAR, stringEqualLower } from './chars.ts';
+import { rangeEqualLower, type FieldTable } from './field-table.ts';
 
 /** How a received field is treated when a head is re-serialized. */
 export const KEEP = 0;
@@ -17,27 +18,52 @@ export const EXPECT = 4;
  * framing (Content-Length) are never copied; the writer generates its own.
  */
 export function fieldDisposition(name: string): number {
-  switch (name.length) {
+  return fieldDispositionAt(name, 0, name.length);
+}
+
+/** `fieldDisposition` of the name text[s, e), for writers copying ranges of a parsed head. */
+export function fieldDispositionAt(text: string, s: number, e: number): number {
+  switch (e - s) {
     case 2:
-      return stringEqualLower(name, 'te') ? DROP : KEEP;
+      return rangeEqualLower(text, s, 'te') ? DROP : KEEP;
     case 4:
-      return stringEqualLower(name, 'host') ? HOST : KEEP;
+      return rangeEqualLower(text, s, 'host') ? HOST : KEEP;
     case 6:
-      return stringEqualLower(name, 'expect') ? EXPECT : KEEP;
+      return rangeEqualLower(text, s, 'expect') ? EXPECT : KEEP;
     case 7:
-      if (stringEqualLower(name, 'upgrade')) return UPGRADE;
-      return stringEqualLower(name, 'trailer') ? DROP : KEEP;
+      if (rangeEqualLower(text, s, 'upgrade')) return UPGRADE;
+      return rangeEqualLower(text, s, 'trailer') ? DROP : KEEP;
     case 10:
-      return stringEqualLower(name, 'connection') || stringEqualLower(name, 'keep-alive') ? DROP : KEEP;
+      return rangeEqualLower(text, s, 'connection') || rangeEqualLower(text, s, 'keep-alive') ? DROP : KEEP;
     case 14:
-      return stringEqualLower(name, 'content-length') || stringEqualLower(name, 'http2-settings') ? DROP : KEEP;
+      return rangeEqualLower(text, s, 'content-length') || rangeEqualLower(text, s, 'http2-settings') ? DROP : KEEP;
     case 16:
-      return stringEqualLower(name, 'proxy-connection') ? DROP : KEEP;
+      return rangeEqualLower(text, s, 'proxy-connection') ? DROP : KEEP;
     case 17:
-      return stringEqualLower(name, 'transfer-encoding') ? DROP : KEEP;
+      return rangeEqualLower(text, s, 'transfer-encoding') ? DROP : KEEP;
     default:
       return KEEP;
   }
+}
+
+/**
+ * Whether any Connection field of `fields` may nominate something (a value other than the plain
+ * keep-alive / close / upgrade); only then is the string list needed for `nominatedFields`.
+ */
+export function mayNominate(fields: FieldTable): boolean {
+  const text = fields.text;
+  for (let i = 0; i < fields.count; i++) {
+    if (!fields.nameIs(i, 'connection')) continue;
+    if (fields.isFolded(i)) return true;
+    const s = fields.valueStart(i);
+    const n = fields.valueEnd(i) - s;
+    const plain =
+      (n === 10 && rangeEqualLower(text, s, 'keep-alive')) ||
+      (n === 5 && rangeEqualLower(text, s, 'close')) ||
+      (n === 7 && rangeEqualLower(text, s, 'upgrade'));
+    if (!plain) return true;
+  }
+  return false;
 }
 
 /**

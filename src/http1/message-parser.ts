@@ -284,7 +284,7 @@ export abstract class MessageParser {
           pos = head.scan(buf, pos);
           if (head.error !== null) return this.fail(head.error);
           if (head.done) {
-            if (head.fieldCount !== 0) handler.onTrailers(head.fieldList(head.text()));
+            if (head.fieldCount !== 0) handler.onTrailers(head.fieldTable(head.text()).strings());
             this.tail = end - pos;
             if (this.st === ST_TRAILERS) this.complete();
           }

@@ -99,8 +99,8 @@ export class RequestParser extends MessageParser {
 
     const keepAlive = f.persistent(minor);
     this.keepAlive = keepAlive;
-    const headers = h.fieldList(text);
-    const host = t.authority ?? (f.hostLines === 1 ? headers[2 * f.hostField + 1]! : null);
+    const fields = h.fieldTable(text);
+    const host = t.authority ?? (f.hostLines === 1 ? fields.value(f.hostField) : null);
     this.handler.onHead(
       new RequestHead(
         method,
@@ -108,7 +108,7 @@ export class RequestParser extends MessageParser {
         t.path,
         t.form,
         minor,
-        headers,
+        fields,
         host,
         framing,
         cl,

@@ -99,21 +99,21 @@ export class ResponseParser extends MessageParser {
     const exp = this.expected[0]!;
 
     if (status < 200) {
-      const headers = h.fieldList(text);
+      const fields = h.fieldTable(text);
       if (status === 101) {
         // S6 / R16: a switch only when we asked for one, and it must name the protocol.
         if ((exp & EXPECT_UPGRADE) === 0 || f.upgradeLines === 0) return this.fail('http1.unexpected_101');
         this.expected.shift();
         this.answeredOne = true;
         this.informational = 0;
-        this.handler.onHead(new ResponseHead(status, reason, minor, headers, 'none', f.contentLength, false, true));
+        this.handler.onHead(new ResponseHead(status, reason, minor, fields, 'none', f.contentLength, false, true));
         this.st = ST_UPGRADED;
         this.paused = true;
         this.handler.onComplete();
         return;
       }
       if (++this.informational > this.max1xx) return this.fail('http1.too_many_1xx');
-      this.handler.onInformational(new ResponseHead(status, reason, minor, headers, 'none', -1, true, false));
+      this.handler.onInformational(new ResponseHead(status, reason, minor, fields, 'none', -1, true, false));
       if (this.st !== ST_ERROR) this.st = ST_IDLE;
       return;
     }
@@ -138,8 +138,8 @@ export class ResponseParser extends MessageParser {
     }
     const keepAlive = framing !== 'until-close' && f.persistent(minor);
     this.keepAlive = keepAlive;
-    const headers = h.fieldList(text);
-    this.handler.onHead(new ResponseHead(status, reason, minor, headers, framing, f.contentLength, keepAlive, false));
+    const fields = h.fieldTable(text);
+    this.handler.onHead(new ResponseHead(status, reason, minor, fields, framing, f.contentLength, keepAlive, false));
     if (this.st !== ST_ERROR) this.startBody(kind, kind === ST_BODY_LENGTH ? f.contentLength : 0);
   }
 

@@ -1,6 +1,8 @@
 /** Canonical HTTP/1 writers (R20): one buffer per head, our own framing, no hop-by-hop fields. */
 import { ProxyError } from '../common/errors.ts';
-import { DROP, EXPECT, fieldDisposition, HOST, KEEP, nominatedFields, UPGRADE } from './hop-by-hop.ts';
+import type { FieldTable } from './field-table.ts';
+import { DROP, EXPECT, fieldDisposition, fieldDispositionAt, HOST, KEEP, mayNominate, nominatedFields, UPGRADE } from './hop-by-hop.ts';
+import { HeadBuffer } from './head-buffer.ts';
 import { writeString } from './latin1.ts';
 
 /** The framing the writer declares for the body that follows (never copied from the peer). */
@@ -42,29 +44,142 @@ export interface HeadWriteOptions {
 
 /** Write a request head (R20): `METHOD SP path SP HTTP/1.x`, one Host, received order, our framing. */
 export function encodeRequestHead(req: OutgoingRequest, opts: HeadWriteOptions): Uint8Array {
-  const minor = opts.versionMinor ?? 1;
-  const line = req.method + ' ' + req.path + (minor === 1 ? ' HTTP/1.1\r\n' : ' HTTP/1.0\r\n');
-  return toBytes(writeHead(line, req.headers, opts, true, req.host));
+  const w = SCRATCH;
+  w.str(req.method);
+  w.str(' ');
+  w.str(req.path);
+  w.str((opts.versionMinor ?? 1) === 1 ? ' HTTP/1.1\r\n' : ' HTTP/1.0\r\n');
+  // No Host received (HTTP/1.0 client) but one is needed: it goes first.
+  if (req.host !== null && !hasHost(req.headers)) w.field('Host', req.host);
+  writeFields(w, req.headers, opts, true, req.host);
+  return w.take();
 }
 
 /** Write a response head: status line with reason, filtered fields, our framing and Connection. */
 export function encodeResponseHead(res: OutgoingResponse, opts: HeadWriteOptions): Uint8Array {
-  const minor = opts.versionMinor ?? 1;
-  const line = (minor === 1 ? 'HTTP/1.1 ' : 'HTTP/1.0 ') + res.status + ' ' + res.reason + '\r\n';
-  return toBytes(writeHead(line, res.headers, opts, false, null));
+  const w = SCRATCH;
+  w.str((opts.versionMinor ?? 1) === 1 ? 'HTTP/1.1 ' : 'HTTP/1.0 ');
+  w.uint(res.status);
+  w.str(' ');
+  w.str(res.reason);
+  w.crlf();
+  writeFields(w, res.headers, opts, false, null);
+  return w.take();
 }
 
-/** Start line + filtered fields + our framing/Connection + extra fields + the empty line. */
-function writeHead(
-  line: string,
+/**
+ * A proxied request head written from the received fields' text: like `encodeRequestHead` over
+ * the received list with the `omit` names removed (lowercase; fields the caller replaces) and
+ * `added` appended, the Host value replaced by `host` when given.
+ */
+export function encodeRequestHeadFrom(
+  method: string,
+  path: string,
+  fields: FieldTable,
+  omit: readonly string[],
+  host: string | null,
+  added: readonly string[],
+  opts: HeadWriteOptions,
+): Uint8Array {
+  const w = SCRATCH;
+  w.str(method);
+  w.str(' ');
+  w.str(path);
+  w.str((opts.versionMinor ?? 1) === 1 ? ' HTTP/1.1\r\n' : ' HTTP/1.0\r\n');
+  writeTableFields(w, fields, omit, added, opts, true, host);
+  return w.take();
+}
+
+/** A proxied response head written from the received fields' text, with `added` after them. */
+export function encodeResponseHeadFrom(
+  status: number,
+  reason: string,
+  fields: FieldTable,
+  added: readonly string[],
+  opts: HeadWriteOptions,
+): Uint8Array {
+  const w = SCRATCH;
+  w.str((opts.versionMinor ?? 1) === 1 ? 'HTTP/1.1 ' : 'HTTP/1.0 ');
+  w.uint(status);
+  w.str(' ');
+  w.str(reason);
+  w.crlf();
+  writeTableFields(w, fields, NO_NAMES, added, opts, false, null);
+  return w.take();
+}
+
+const NO_NAMES: readonly string[] = [];
+
+/** The same filtering as `writeFields`, copying names and values as ranges of the head text. */
+function writeTableFields(
+  w: HeadBuffer,
+  fields: FieldTable,
+  omit: readonly string[],
+  added: readonly string[],
+  opts: HeadWriteOptions,
+  request: boolean,
+  host: string | null,
+): void {
+  const keepUpgrade = opts.connection === 'upgrade';
+  const nominated = mayNominate(fields) ? nominatedFields(fields.strings()) : null;
+  const text = fields.text;
+  let hostSeen = false;
+  for (let i = 0; i < fields.count; i++) {
+    const ns = fields.nameStart(i);
+    const ne = fields.nameEnd(i);
+    const d = fieldDispositionAt(text, ns, ne);
+    let value: string | null = null;
+    if (d !== KEEP) {
+      if (d === DROP) continue;
+      if (d === UPGRADE && !keepUpgrade) continue;
+      if (d === EXPECT && request) continue;
+      if (d === HOST && request) {
+        if (hostSeen) continue;
+        hostSeen = true;
+        value = host;
+      }
+    }
+    if (omit.length !== 0 && isOmitted(fields, i, omit)) continue;
+    if (nominated !== null && nominated.includes(fields.name(i).toLowerCase())) continue;
+    w.range(text, ns, ne);
+    w.str(': ');
+    if (value !== null) w.str(value);
+    else if (fields.isFolded(i)) w.str(fields.value(i));
+    else w.range(text, fields.valueStart(i), fields.valueEnd(i));
+    w.crlf();
+  }
+  for (let i = 0; i < added.length; i += 2) {
+    const name = added[i]!;
+    if (nominated !== null && nominated.includes(name.toLowerCase())) continue;
+    w.field(name, added[i + 1]!);
+  }
+  writeTail(w, opts);
+}
+
+function isOmitted(fields: FieldTable, i: number, omit: readonly string[]): boolean {
+  for (let k = 0; k < omit.length; k++) if (fields.nameIs(i, omit[k]!)) return true;
+  return false;
+}
+
+const SCRATCH = new HeadBuffer();
+
+function hasHost(headers: readonly string[]): boolean {
+  for (let i = 0; i < headers.length; i += 2) {
+    if (fieldDisposition(headers[i]!) === HOST) return true;
+  }
+  return false;
+}
+
+/** Filtered fields + our framing/Connection + extra fields + the empty line. */
+function writeFields(
+  w: HeadBuffer,
   headers: readonly string[],
   opts: HeadWriteOptions,
   request: boolean,
   host: string | null,
-): string {
+): void {
   const keepUpgrade = opts.connection === 'upgrade';
   const nominated = nominatedFields(headers);
-  let s = '';
   let hostSeen = false;
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i]!;
@@ -81,27 +196,33 @@ function writeHead(
       }
     }
     if (nominated !== null && nominated.includes(name.toLowerCase())) continue;
-    s += name + ': ' + value + '\r\n';
+    w.field(name, value);
   }
+  writeTail(w, opts);
+}
+
+/** Our framing and Connection fields, the trusted extra fields, and the empty line. */
+function writeTail(w: HeadBuffer, opts: HeadWriteOptions): void {
   if (opts.framing === 'content-length') {
     const n = opts.contentLength;
     if (n === undefined || !Number.isSafeInteger(n) || n < 0) {
+      w.reset();
       throw new ProxyError('HTTP1_WRITER_BAD_LENGTH', `content-length framing needs a length, got ${n}`);
     }
-    s += 'Content-Length: ' + n + '\r\n';
+    w.str('Content-Length: ');
+    w.uint(n);
+    w.crlf();
   }
-  else if (opts.framing === 'chunked') s += 'Transfer-Encoding: chunked\r\n';
+  else if (opts.framing === 'chunked') w.str('Transfer-Encoding: chunked\r\n');
   const conn = opts.connection;
-  if (conn === 'close') s += 'Connection: close\r\n';
-  else if (conn === 'keep-alive') s += 'Connection: keep-alive\r\n';
-  else if (conn === 'upgrade') s += 'Connection: upgrade\r\n';
+  if (conn === 'close') w.str('Connection: close\r\n');
+  else if (conn === 'keep-alive') w.str('Connection: keep-alive\r\n');
+  else if (conn === 'upgrade') w.str('Connection: upgrade\r\n');
   const extra = opts.extraHeaders;
   if (extra !== undefined) {
-    for (let i = 0; i < extra.length; i += 2) s += extra[i]! + ': ' + extra[i + 1]! + '\r\n';
+    for (let i = 0; i < extra.length; i += 2) w.field(extra[i]!, extra[i + 1]!);
   }
-  // No Host received (HTTP/1.0 client) but one is needed: it goes first.
-  if (host !== null && !hostSeen) return line + 'Host: ' + host + '\r\n' + s + '\r\n';
-  return line + s + '\r\n';
+  w.crlf();
 }
 
 function toBytes(s: string): Uint8Array {

@@ -35,6 +35,8 @@ export class RouteEntry {
   private readonly caseSensitive: boolean;
   private readonly regex: RegExp | null;
   private readonly headerMatchers: readonly CompiledHeaderMatcher[];
+  /** The route looks at request fields (callers pass the field list only when some route does). */
+  readonly matchesHeaders: boolean;
   private readonly queryMatchers: readonly CompiledQueryMatcher[];
 
   constructor(config: RouteConfig, index: number, virtualHost: VirtualHost) {
@@ -66,6 +68,7 @@ export class RouteEntry {
     }
     this.usesRegex = this.pathKind === REGEX;
     this.headerMatchers = (m.headers ?? []).map((h) => compileHeaderMatcher(h, where));
+    this.matchesHeaders = this.headerMatchers.length > 0;
     this.queryMatchers = (m.queryParameters ?? []).map((q) => compileQueryMatcher(q, where));
     this.action = compileAction(config.action, where);
     const reqMine = compileHeaderMutation(config.requestHeadersToAdd, config.requestHeadersToRemove, 'request', where);

@@ -13,9 +13,12 @@ export type RouteMatch = RouteEntry;
 export class Router {
   readonly virtualHosts: readonly VirtualHost[];
   private readonly domains: DomainTable<VirtualHost>;
+  /** Some route matches on request fields: `route` needs the real field list, not an empty one. */
+  readonly needsHeaders: boolean;
 
   constructor(virtualHosts: readonly VirtualHost[]) {
     this.virtualHosts = virtualHosts;
+    this.needsHeaders = virtualHosts.some((v) => v.routes.some((r) => r.matchesHeaders));
     this.domains = new DomainTable(virtualHosts.map((v) => ({ domains: v.domains, value: v, ownerName: v.name })));
   }
 

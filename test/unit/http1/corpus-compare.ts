@@ -2,7 +2,7 @@
 import type { RequestHead, ResponseHead } from '../../../src/http1/head.ts';
 import type { Outcome, Vector } from './helpers.ts';
 
-function pairs(flat: string[]): [string, string][] {
+function pairs(flat: readonly string[]): [string, string][] {
   const out: [string, string][] = [];
   for (let i = 0; i < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!]);
   return out;

@@ -105,7 +105,7 @@ function response(r: Rand): Message & { status: number; reason: string } {
 }
 
 /** What the writer keeps of a field list (R17). */
-function forwarded(headers: string[]): string[] {
+function forwarded(headers: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < headers.length; i += 2) if (fieldDisposition(headers[i]!) === KEEP) out.push(headers[i]!, headers[i + 1]!);
   return out;

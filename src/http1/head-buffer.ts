@@ -1,0 +1,87 @@
+/** A growing byte buffer that heads are written into as latin1, then copied out once per head. */
+
+/**
+ * Writing bytes directly (instead of concatenating strings and encoding the result) saves a rope,
+ * its flattening and a second buffer per head: on the request path this was a fifth of the CPU.
+ * One instance per thread is enough: a head is written and taken before anything else runs.
+ */
+export class HeadBuffer {
+  private buf = new Uint8Array(1024);
+  private len = 0;
+
+  /** Latin1: one byte per char (chars above 0xFF are a caller bug and are truncated, as before). */
+  str(s: string): void {
+    const n = s.length;
+    if (this.len + n > this.buf.length) this.grow(n);
+    const b = this.buf;
+    let at = this.len;
+    for (let i = 0; i < n; i++) b[at++] = s.charCodeAt(i);
+    this.len = at;
+  }
+
+  /** text[s, e), latin1. */
+  range(text: string, s: number, e: number): void {
+    const n = e - s;
+    if (this.len + n > this.buf.length) this.grow(n);
+    const b = this.buf;
+    let at = this.len;
+    for (let i = s; i < e; i++) b[at++] = text.charCodeAt(i);
+    this.len = at;
+  }
+
+  /** `name: value\r\n`. */
+  field(name: string, value: string): void {
+    const need = name.length + value.length + 4;
+    if (this.len + need > this.buf.length) this.grow(need);
+    const b = this.buf;
+    let at = this.len;
+    for (let i = 0; i < name.length; i++) b[at++] = name.charCodeAt(i);
+    b[at++] = 0x3a;
+    b[at++] = 0x20;
+    for (let i = 0; i < value.length; i++) b[at++] = value.charCodeAt(i);
+    b[at++] = 0x0d;
+    b[at++] = 0x0a;
+    this.len = at;
+  }
+
+  /** A non-negative safe integer in decimal, without making a string. */
+  uint(n: number): void {
+    if (this.len + 16 > this.buf.length) this.grow(16);
+    const b = this.buf;
+    if (n < 10) {
+      b[this.len++] = 0x30 + n;
+      return;
+    }
+    let digits = 0;
+    for (let v = n; v >= 1; v = Math.floor(v / 10)) digits++;
+    let at = this.len + digits;
+    this.len = at;
+    for (let v = n; v >= 1; v = Math.floor(v / 10)) b[--at] = 0x30 + (v % 10);
+  }
+
+  crlf(): void {
+    if (this.len + 2 > this.buf.length) this.grow(2);
+    this.buf[this.len++] = 0x0d;
+    this.buf[this.len++] = 0x0a;
+  }
+
+  /** The bytes written so far, as a buffer of their own; the scratch is reset for the next head. */
+  take(): Uint8Array {
+    const out = this.buf.slice(0, this.len);
+    this.len = 0;
+    return out;
+  }
+
+  /** Drop what was written (a head abandoned by an error). */
+  reset(): void {
+    this.len = 0;
+  }
+
+  private grow(need: number): void {
+    let cap = this.buf.length * 2;
+    while (cap < this.len + need) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+}
