@@ -33,6 +33,7 @@ const F_VALUE_LF = 3;
 const F_END_LF = 4;
 
 const KEEP_ACC_BYTES = 8192;
+const NO_BYTES = new Uint8Array(0);
 
 /**
  * Scans bytes as they arrive, validating every complete or partial line immediately (so errors are
@@ -50,8 +51,8 @@ export class HeadParser {
   readonly allowObsFold: boolean;
   readonly facts = new FramingFacts();
 
-  // Buffering.
-  private acc = new Uint8Array(1024);
+  // Buffering. `acc` is made on the first head that spans reads: most never do (memory per connection).
+  private acc = NO_BYTES;
   private accLen = 0;
   private slow = false;
   buf: Uint8Array = this.acc;
@@ -98,7 +99,7 @@ export class HeadParser {
 
   /** Prepare for a new head, or a trailer section (no start line, no framing facts). */
   begin(trailers: boolean): void {
-    if (this.acc.length > KEEP_ACC_BYTES) this.acc = new Uint8Array(1024);
+    if (this.acc.length > KEEP_ACC_BYTES) this.acc = NO_BYTES;
     this.accLen = 0;
     this.slow = false;
     this.pos = 0;
@@ -153,7 +154,7 @@ export class HeadParser {
   private append(src: Uint8Array, s: number, e: number): void {
     const n = e - s;
     if (this.accLen + n > this.acc.length) {
-      let cap = this.acc.length * 2;
+      let cap = Math.max(1024, this.acc.length * 2);
       while (cap < this.accLen + n) cap *= 2;
       const next = new Uint8Array(cap);
       next.set(this.acc.subarray(0, this.accLen));

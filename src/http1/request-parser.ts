@@ -51,7 +51,7 @@ export class RequestParser extends MessageParser {
     const h = this.head;
     const f = h.facts;
     const text = h.text();
-    const method = text.slice(0, h.methodEnd);
+    const method = knownMethod(text, h.methodEnd) ?? text.slice(0, h.methodEnd);
     const target = text.slice(h.methodEnd + 1, h.targetEnd);
     const minor = h.versionMinor;
 
@@ -128,5 +128,23 @@ export class RequestParser extends MessageParser {
 
   protected afterComplete(): void {
     this.st = this.keepAlive ? ST_IDLE : ST_CLOSED;
+  }
+}
+
+/** The common methods as shared constants: no string made per request for them. */
+function knownMethod(text: string, n: number): string | null {
+  switch (n) {
+    case 3:
+      return text.startsWith('GET') ? 'GET' : text.startsWith('PUT') ? 'PUT' : null;
+    case 4:
+      return text.startsWith('POST') ? 'POST' : text.startsWith('HEAD') ? 'HEAD' : null;
+    case 5:
+      return text.startsWith('PATCH') ? 'PATCH' : null;
+    case 6:
+      return text.startsWith('DELETE') ? 'DELETE' : null;
+    case 7:
+      return text.startsWith('OPTIONS') ? 'OPTIONS' : null;
+    default:
+      return null;
   }
 }

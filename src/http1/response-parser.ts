@@ -95,7 +95,9 @@ export class ResponseParser extends MessageParser {
     const text = h.text();
     const status = h.status;
     const minor = h.versionMinor;
-    const reason = text.slice(h.reasonStart, h.reasonEnd);
+    // "OK" is nearly every reason phrase: a shared constant instead of a string per response.
+    const reason =
+      h.reasonEnd - h.reasonStart === 2 && text.startsWith('OK', h.reasonStart) ? 'OK' : text.slice(h.reasonStart, h.reasonEnd);
     const exp = this.expected[0]!;
 
     if (status < 200) {
