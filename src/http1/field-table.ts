@@ -10,13 +10,13 @@ export class FieldTable {
   /** The whole head, one char per byte. */
   readonly text: string;
   /** Per field: line start, colon, value start, value end (OWS trimmed) in `text`. */
-  private readonly offs: Int32Array;
+  private readonly offs: readonly number[];
   readonly count: number;
   /** Fields whose value had obs-fold (S9): their value is the unfolded string, not a range. */
   private readonly folded: readonly number[] | null;
   private list: string[] | null = null;
 
-  constructor(text: string, offs: Int32Array, count: number, folded: readonly number[] | null) {
+  constructor(text: string, offs: readonly number[], count: number, folded: readonly number[] | null) {
     this.text = text;
     this.offs = offs;
     this.count = count;

@@ -362,6 +362,10 @@ export class HeadParser {
   /** The fields as offsets into the decoded head `text` (from `text()`). */
   fieldTable(text: string): FieldTable {
     const n = this.fieldCount;
-    return new FieldTable(text, this.offs.slice(0, 4 * n), n, this.folded.length === 0 ? null : this.folded.slice());
+    // A plain array: a typed array per head costs ~200 ns to allocate on V8 (Deno, Node).
+    const offs = new Array<number>(4 * n);
+    const src = this.offs;
+    for (let k = 0; k < 4 * n; k++) offs[k] = src[k]!;
+    return new FieldTable(text, offs, n, this.folded.length === 0 ? null : this.folded.slice());
   }
 }
