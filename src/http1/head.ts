@@ -1,15 +1,6 @@
-/** Parsed message heads: the raw field list plus the framing and routing facts the codec derived. */
-import { stringEqualLower } from './chars.ts';
+/** Parsed message heads: their fields (as a table over the head text) plus the framing and routing facts the codec derived. */
 import type { FieldTable } from './field-table.ts';
 import type { BodyFraming } from './types.ts';
-
-/** Case-insensitive lookup of the first field named `lower` in a flat `[name, value, ...]` list. */
-export function findField(fields: readonly string[], lower: string): string | undefined {
-  for (let i = 0; i < fields.length; i += 2) {
-    if (stringEqualLower(fields[i]!, lower)) return fields[i + 1];
-  }
-  return undefined;
-}
 
 /** A request head from a client. */
 export class RequestHead {

@@ -1,7 +1,8 @@
 /** The HTTP/1 codec's public surface: parsers, heads, errors and writers. */
 export { RequestParser } from './request-parser.ts';
 export { ResponseParser } from './response-parser.ts';
-export { RequestHead, ResponseHead, findField } from './head.ts';
+export { RequestHead, ResponseHead } from './head.ts';
+export { FieldTable } from './field-table.ts';
 export { HttpCodecError, DETAILS } from './errors.ts';
 export type { CodecDetail, CodecSide } from './errors.ts';
 export type {
