@@ -130,11 +130,8 @@ function writeTableFields(
     const d = fieldDispositionAt(text, ns, ne);
     let value: string | null = null;
     if (d !== KEEP) {
-      if (d === DROP) continue;
-      if (d === UPGRADE && !keepUpgrade) continue;
-      if (d === EXPECT && request) continue;
+      if (dropped(d, request, keepUpgrade, hostSeen)) continue;
       if (d === HOST && request) {
-        if (hostSeen) continue;
         hostSeen = true;
         value = host;
       }
@@ -186,11 +183,8 @@ function writeFields(
     let value = headers[i + 1]!;
     const d = fieldDisposition(name);
     if (d !== KEEP) {
-      if (d === DROP) continue;
-      if (d === UPGRADE && !keepUpgrade) continue;
-      if (d === EXPECT && request) continue;
+      if (dropped(d, request, keepUpgrade, hostSeen)) continue;
       if (d === HOST && request) {
-        if (hostSeen) continue;
         hostSeen = true;
         if (host !== null) value = host;
       }
@@ -223,6 +217,14 @@ function writeTail(w: HeadBuffer, opts: HeadWriteOptions): void {
     for (let i = 0; i < extra.length; i += 2) w.field(extra[i]!, extra[i + 1]!);
   }
   w.crlf();
+}
+
+/** Whether a field of disposition `d` (not KEEP) stays out of the written head (R17, R15, R11). */
+function dropped(d: number, request: boolean, keepUpgrade: boolean, hostSeen: boolean): boolean {
+  if (d === DROP) return true;
+  if (d === UPGRADE) return !keepUpgrade;
+  if (d === EXPECT) return request;
+  return d === HOST && request && hostSeen;
 }
 
 function toBytes(s: string): Uint8Array {

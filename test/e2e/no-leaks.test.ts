@@ -11,6 +11,7 @@ import { freePort, RUNTIMES, startProxy, type ProxyProcess } from './support/pro
 import { closeBeforeHeaders, closeMidBody, rawResponse, sendGarbage, startRawUpstream, type RawExchange, type RawUpstream } from './support/raw-upstream.ts';
 import { rawConnect, ResponseReader } from './support/raw-client.ts';
 import { pools, statsMap, tcpSockets, type PoolRow, type ProcSocket } from './support/proxy-observe.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 /**
  * 20,000 requests on every runtime: measured at 8–13 s per runtime (about 35 s for the file) on
@@ -22,18 +23,6 @@ const CONCURRENCY = 32;
 const SEED = Number(process.env.PROXY_E2E_SEED ?? 0x5eed);
 const WORKERS = 2;
 const ROUTE_TIMEOUT_MS = 250;
-
-/** mulberry32: a small seeded PRNG so a failing run can be replayed with PROXY_E2E_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T extends string>(r: number, weights: Record<T, number>): T {
   let acc = 0;
@@ -242,7 +231,7 @@ for (const [index, runtime] of RUNTIMES.entries()) {
     });
 
     it(`after ${total} requests with random disconnects and failures every pool is idle and only ready + listener sockets stay open`, async (t) => {
-      const random = prng(SEED + index);
+      const random = seededRandom(SEED + index);
       let issued = 0;
       const next = (): { path: string; action: ClientAction } | null => {
         if (issued >= total) return null;
