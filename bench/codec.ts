@@ -50,8 +50,8 @@ class Sink implements RequestHandler {
   onHead(head: RequestHead): void {
     this.last = head;
   }
-  onBody(chunk: Uint8Array): void {
-    this.bodyBytes += chunk.length;
+  onBody(_chunk: Uint8Array, start: number, end: number): void {
+    this.bodyBytes += end - start;
   }
   onTrailers(): void {}
   onComplete(): void {

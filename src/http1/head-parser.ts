@@ -15,7 +15,7 @@ import {
   parseContentLength,
 } from './framing.ts';
 import { FieldTable } from './field-table.ts';
-import { decodeLatin1 } from './latin1.ts';
+import { decodeAsciiPrefix, decodeLatin1 } from './latin1.ts';
 import { scanRequestLine, scanStatusLine } from './start-line.ts';
 import { isValidHostBytes } from './target.ts';
 
@@ -33,6 +33,8 @@ const F_VALUE_LF = 3;
 const F_END_LF = 4;
 
 const KEEP_ACC_BYTES = 8192;
+/** A read with at most this much after the head is decoded whole (see `text`). */
+const WHOLE_DECODE_TAIL = 512;
 const NO_BYTES = new Uint8Array(0);
 
 /**
@@ -354,7 +356,18 @@ export class HeadParser {
 
   /** The whole head as a string (one decode); field offsets index into it. Call once per head. */
   text(): string {
-    const s = decodeLatin1(this.buf, this.base, this.base + this.length, !this.sawHigh);
+    const b = this.buf;
+    const end = this.base + this.length;
+    let s: string;
+    if (this.base === 0 && end < b.length && b.length - end <= WHOLE_DECODE_TAIL && !this.sawHigh) {
+      // A head followed by a small body in the same read (a typical response): decode the whole
+      // read and cut the string. A view of the head would cost more: on JavaScriptCore the first
+      // subarray of a small fresh array moves its bytes out of the GC heap. The cut is exact,
+      // because every byte before `end` is ASCII and UTF-8 decoding goes left to right.
+      s = decodeAsciiPrefix(b, end);
+    } else {
+      s = decodeLatin1(b, this.base, end, !this.sawHigh);
+    }
     this.buf = this.acc; // do not pin the caller's chunk while the connection idles
     return s;
   }

@@ -16,6 +16,14 @@ export function decodeLatin1(b: Uint8Array, s: number, e: number, asciiOnly: boo
   return out;
 }
 
+/**
+ * b[0..end) as a string, decoding the whole of `b` (no view of it is made). Exact only when
+ * b[0..end) is ASCII: UTF-8 decoding goes left to right, so whatever follows cannot shift it.
+ */
+export function decodeAsciiPrefix(b: Uint8Array, end: number): string {
+  return utf8.decode(b).slice(0, end);
+}
+
 /** Byte length of `s` written as latin1 (one byte per char; chars above 0xFF are a caller bug). */
 export function writeLatin1(s: string, out: Uint8Array, at: number): number {
   const n = s.length;

@@ -251,10 +251,10 @@ export abstract class MessageParser {
           break;
         case ST_BODY_LENGTH: {
           const n = Math.min(this.remaining, end - pos);
-          const piece = buf.subarray(pos, pos + n);
+          const from = pos;
           pos += n;
           this.remaining -= n;
-          handler.onBody(piece);
+          handler.onBody(buf, from, pos);
           if (this.remaining === 0 && this.st === ST_BODY_LENGTH) {
             this.tail = end - pos;
             this.complete();
@@ -265,11 +265,11 @@ export abstract class MessageParser {
           const d = this.chunked;
           if (d.state === CS_DATA) {
             const n = Math.min(d.remaining, end - pos);
-            const piece = buf.subarray(pos, pos + n);
+            const from = pos;
             pos += n;
             d.remaining -= n;
             if (d.remaining === 0) d.dataDone();
-            handler.onBody(piece);
+            handler.onBody(buf, from, pos);
             break;
           }
           pos = d.scan(buf, pos, end);
@@ -292,7 +292,7 @@ export abstract class MessageParser {
         case ST_BODY_EOF: {
           this.eofBody += end - pos;
           if (this.eofBody > this.maxBody) return this.fail('http1.body_too_large');
-          handler.onBody(pos === 0 ? buf : buf.subarray(pos));
+          handler.onBody(buf, pos, end);
           pos = end;
           break;
         }

@@ -33,8 +33,12 @@ export interface ResponseParserOptions {
 
 /** Events shared by both parsers. Set once per parser; no per-message closures. */
 export interface MessageHandler {
-  /** A body piece: a subarray of the fed chunk (valid until the chunk's owner reuses it). */
-  onBody(chunk: Uint8Array): void;
+  /**
+   * A body piece: bytes [start, end) of the fed chunk (valid until the chunk's owner reuses it).
+   * A range, not a view: on JavaScriptCore the first view of a small fresh array moves its bytes
+   * out of the GC heap, and a proxy that copies the piece into a batch needs no view at all.
+   */
+  onBody(chunk: Uint8Array, start: number, end: number): void;
   /** Chunked trailer fields, flat `[name, value, ...]`; only called when there is at least one. */
   onTrailers(fields: string[]): void;
   /** The message ended. The request parser then pauses until `resume()` (R19). */

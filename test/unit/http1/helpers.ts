@@ -99,9 +99,9 @@ class Recorder implements RequestHandler, ResponseHandler {
     this.cur = { head, informational: false, body: '', trailers: null, complete: false };
     this.out.messages.push(this.cur);
   }
-  onBody(chunk: Uint8Array): void {
+  onBody(chunk: Uint8Array, start: number, end: number): void {
     this.alive();
-    this.cur!.body += latin1(chunk);
+    this.cur!.body += latin1(chunk.subarray(start, end));
   }
   onTrailers(fields: string[]): void {
     this.cur!.trailers = fields;
