@@ -6,6 +6,7 @@ import type { UpstreamConnection } from '../upstream/pool-types.ts';
 import type { RouteEntry } from '../router/route-entry.ts';
 import type { ClusterAction } from '../router/types.ts';
 import type { Timer } from '../common/clock.ts';
+import type { HeadBuffer } from '../http1/head-buffer.ts';
 import type { TimeoutList, TimeoutNode } from '../common/timeout-list.ts';
 import { applyHeaderMutations } from '../router/header-mutation.ts';
 import { CONTINUE_100 } from './wire.ts';
@@ -26,6 +27,10 @@ export interface StreamConnection {
   readonly remoteAddress: string;
   readonly draining: boolean;
   write(bytes: Uint8Array): boolean;
+  /** Write chunk[start, end) (copied into the batch while corked, so no view is made). */
+  writeRange(chunk: Uint8Array, start: number, end: number): boolean;
+  /** While corked: the buffer the batch is gathered in, to write a head straight into; else null. */
+  batch(): HeadBuffer | null;
   /** Stop / restart reading the client (request-body backpressure). */
   pauseReading(): void;
   resumeReading(): void;
@@ -94,7 +99,8 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode, RetryOwn
     this.conn = conn;
     this.ctx = ctx;
     this.head = head;
-    this.startWall = ctx.wallNow();
+    // Wall time is read only for the access log (the monotonic clock is cached per event, this is not).
+    this.startWall = ctx.accessLog ? ctx.wallNow() : 0;
     this.startMono = ctx.clock.now();
     this.chunkedBody = head.framing === 'chunked';
     this.out = new ResponseWriter(conn, head.method, head.versionMinor);
@@ -349,9 +355,9 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode, RetryOwn
     this.writeResponseHead(head);
   }
 
-  onUpstreamBody(req: UpstreamRequest, chunk: Uint8Array): void {
+  onUpstreamBody(req: UpstreamRequest, chunk: Uint8Array, start: number, end: number): void {
     if (req !== this.upstream) return;
-    if (!this.out.body(chunk) && !this.downstreamBlocked) {
+    if (!this.out.body(chunk, start, end) && !this.downstreamBlocked) {
       this.downstreamBlocked = true;
       req.pauseResponse();
     }

@@ -11,6 +11,8 @@ import { ActiveStream, type StreamConnection } from './active-stream.ts';
 import type { ListenerContext } from './listener-context.ts';
 import { downstreamProtocolError, localReply, type LocalReply } from './local-reply.ts';
 import { Tunnel } from './tunnel.ts';
+import { BATCH_COPY_LIMIT, BATCH_MAX, WRITE_BATCH } from './write-batch.ts';
+import type { HeadBuffer } from '../http1/head-buffer.ts';
 
 /** What the connection tells the listener that owns it. */
 export interface ConnectionOwner {
@@ -21,8 +23,6 @@ export interface ConnectionOwner {
 
 type ConnState = 'open' | 'closing' | 'tunnel' | 'closed';
 
-/** Batches up to this size are copied into one buffer; larger ones are written piece by piece. */
-const JOIN_LIMIT = 16 * 1024;
 /** After a final reply, how long unread request bytes are drained before the socket is dropped. */
 const LINGER_MS = 2000;
 
@@ -46,8 +46,10 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   private requestStartAt = 0;
   private timer: Timer | null = null;
   private corkDepth = 0;
-  private corked: Uint8Array[] = [];
-  private corkedBytes = 0;
+  /** This connection holds the thread's write batch (corked); writes are gathered in it. */
+  private batching = false;
+  /** A write made while gathering did not fit in the socket: told to the stream at uncork. */
+  private batchBlocked = false;
   private readonly timerPeriod: number;
   private paused = false;
   /** The parser reached the end of the current request (onComplete); it may be resumed. */
@@ -126,8 +128,8 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     stream.start();
   }
 
-  onBody(chunk: Uint8Array): void {
-    this.stream?.onRequestBody(chunk);
+  onBody(chunk: Uint8Array, start: number, end: number): void {
+    this.stream?.onRequestBody(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
   }
 
   onTrailers(_fields: string[]): void {
@@ -159,46 +161,61 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
 
   write(bytes: Uint8Array): boolean {
     if (this.state === 'closed') return true;
-    if (this.corkDepth > 0) {
-      // Bounded by one upstream read; the real backpressure is reported when the batch is flushed.
-      this.corked.push(bytes);
-      this.corkedBytes += bytes.length;
-      return true;
-    }
+    // While gathering, backpressure is reported once the batch is written (uncork).
+    if (this.batching) return this.gather(bytes, 0, bytes.length);
     return this.socket.write(bytes);
   }
 
+  writeRange(chunk: Uint8Array, start: number, end: number): boolean {
+    if (this.state === 'closed') return true;
+    if (this.batching) return this.gather(chunk, start, end);
+    return this.socket.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
+  }
+
+  batch(): HeadBuffer | null {
+    return this.batching ? WRITE_BATCH.buf : null;
+  }
+
   cork(): void {
-    this.corkDepth++;
+    if (this.corkDepth++ === 0 && this.state !== 'closed') this.batching = WRITE_BATCH.acquire(this);
   }
 
   uncork(): void {
     if (this.corkDepth === 0) return;
-    if (--this.corkDepth === 0) this.flushCorked();
+    if (--this.corkDepth === 0) this.endBatch();
   }
 
-  /** Small pieces (head + body of a small response) are joined: one write, one syscall. */
-  private flushCorked(): void {
-    const parts = this.corked;
-    const n = parts.length;
-    if (n === 0) return;
-    const total = this.corkedBytes;
-    this.corked = [];
-    this.corkedBytes = 0;
-    if (this.state === 'closed') return;
-    let ok = true;
-    if (n === 1 || total > JOIN_LIMIT) {
-      for (let i = 0; i < n; i++) ok = this.socket.write(parts[i]!);
-    } else {
-      const buf = new Uint8Array(total);
-      let at = 0;
-      for (let i = 0; i < n; i++) {
-        buf.set(parts[i]!, at);
-        at += parts[i]!.length;
-      }
-      ok = this.socket.write(buf);
+  private gather(chunk: Uint8Array, start: number, end: number): boolean {
+    const w = WRITE_BATCH.buf;
+    const n = end - start;
+    if (n > BATCH_COPY_LIMIT) {
+      this.flushBatch();
+      if (!this.socket.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end))) this.batchBlocked = true;
+      return true;
     }
-    if (!ok) this.stream?.onDownstreamBlocked();
+    if (w.length + n > BATCH_MAX) this.flushBatch();
+    w.bytes(chunk, start, end);
+    return true;
+  }
+
+  private flushBatch(): void {
+    const w = WRITE_BATCH.buf;
+    if (w.length === 0) return;
+    const bytes = w.take();
+    if (this.state !== 'closed' && !this.socket.write(bytes)) this.batchBlocked = true;
+  }
+
+  /** The gathered bytes go out in one write; the batch is free for the next connection. */
+  private endBatch(): void {
+    this.corkDepth = 0;
+    if (!this.batching) return;
+    this.flushBatch();
+    this.batching = false;
+    WRITE_BATCH.release(this);
+    if (this.batchBlocked) {
+      this.batchBlocked = false;
+      this.stream?.onDownstreamBlocked();
+    }
   }
 
   pauseReading(): void {
@@ -237,8 +254,11 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
 
   reset(): void {
     this.stream = null;
-    this.corked = [];
-    this.corkedBytes = 0;
+    if (this.batching) {
+      this.batching = false;
+      this.corkDepth = 0;
+      WRITE_BATCH.release(this);
+    }
     if (this.state === 'closed') return;
     this.ctx.stats.cxDestroyLocal.inc();
     this.socket.destroy();
@@ -247,8 +267,7 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   startTunnel(upstream: UpstreamConnection, upstreamRemainder: Uint8Array): void {
     this.stream = null;
     // The 101 head may still be corked: it must reach the client before any tunnelled byte.
-    this.corkDepth = 0;
-    this.flushCorked();
+    this.endBatch();
     this.state = 'tunnel';
     this.cancelTimer();
     const clientRemainder = this.parser.takeRemainder();
@@ -302,8 +321,7 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   /** Half-close after what is queued, then linger briefly so the client reads the reply, not an RST. */
   private closeGracefully(): void {
     if (this.state !== 'open') return;
-    this.corkDepth = 0;
-    this.flushCorked();
+    this.endBatch();
     this.state = 'closing';
     this.socket.end();
     this.cancelTimer();

@@ -1,11 +1,15 @@
 /** Writes one response to the client: its head with our framing, then the body encoded to match. */
 import type { ResponseHead } from '../http1/head.ts';
 import { downstreamFraming } from './response-framing.ts';
-import { CRLF, LAST_CHUNK, encodeChunkHeader, serializeResponseHead, serializeResponseHeadFrom } from './wire.ts';
+import type { HeadBuffer } from '../http1/head-buffer.ts';
+import { CRLF, LAST_CHUNK, encodeChunkHeader, serializeResponseHead, serializeResponseHeadFrom, writeResponseHeadFromInto } from './wire.ts';
 
 /** Where the bytes go (the downstream connection). */
 export interface ByteSink {
   write(bytes: Uint8Array): boolean;
+  writeRange(chunk: Uint8Array, start: number, end: number): boolean;
+  /** The batch being gathered (a head is written straight into it), or null. */
+  batch(): HeadBuffer | null;
 }
 
 export class ResponseWriter {
@@ -33,21 +37,24 @@ export class ResponseWriter {
     this.hasBody = f.hasBody;
     this.chunked = f.chunked;
     const closing = close || f.closeDelimited;
-    this.sink.write(
-      edited === null
-        ? serializeResponseHeadFrom(head, added, f.framing, f.length, closing, this.clientMinor)
-        : serializeResponseHead(head.status, head.reason, edited.concat(added), f.framing, f.length, closing, false, this.clientMinor),
-    );
+    if (edited === null) {
+      const batch = this.sink.batch();
+      if (batch !== null) writeResponseHeadFromInto(batch, head, added, f.framing, f.length, closing, this.clientMinor);
+      else this.sink.write(serializeResponseHeadFrom(head, added, f.framing, f.length, closing, this.clientMinor));
+    } else {
+      this.sink.write(serializeResponseHead(head.status, head.reason, edited.concat(added), f.framing, f.length, closing, false, this.clientMinor));
+    }
     return f.closeDelimited;
   }
 
   /** One body piece; false: the client is slow, stop reading the upstream until it drains. */
-  body(chunk: Uint8Array): boolean {
+  body(chunk: Uint8Array, start: number, end: number): boolean {
     if (!this.hasBody) return true;
-    this.bytesSent += chunk.length;
-    if (!this.chunked) return this.sink.write(chunk);
-    this.sink.write(encodeChunkHeader(chunk.length));
-    this.sink.write(chunk);
+    const n = end - start;
+    this.bytesSent += n;
+    if (!this.chunked) return this.sink.writeRange(chunk, start, end);
+    this.sink.write(encodeChunkHeader(n));
+    this.sink.writeRange(chunk, start, end);
     return this.sink.write(CRLF);
   }
 

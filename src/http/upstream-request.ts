@@ -35,7 +35,8 @@ export interface UpstreamRequestOwner {
   onUpstreamFailure(req: UpstreamRequest, failure: UpstreamFailure, error: HttpCodecError | null): void;
   onUpstreamInformational(req: UpstreamRequest, head: ResponseHead): void;
   onUpstreamHead(req: UpstreamRequest, head: ResponseHead): void;
-  onUpstreamBody(req: UpstreamRequest, chunk: Uint8Array): void;
+  /** Response body bytes chunk[start, end). */
+  onUpstreamBody(req: UpstreamRequest, chunk: Uint8Array, start: number, end: number): void;
   onUpstreamComplete(req: UpstreamRequest): void;
   /** The upstream can take more request body. */
   onUpstreamDrain(req: UpstreamRequest): void;
@@ -242,8 +243,8 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
     this.owner.onUpstreamHead(this, head);
   }
 
-  onBody(chunk: Uint8Array): void {
-    if (this.state === 'receiving') this.owner.onUpstreamBody(this, chunk);
+  onBody(chunk: Uint8Array, start: number, end: number): void {
+    if (this.state === 'receiving') this.owner.onUpstreamBody(this, chunk, start, end);
   }
 
   onTrailers(_fields: string[]): void {

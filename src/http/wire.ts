@@ -1,10 +1,13 @@
 /** The request path's head writers: the codec's serializers plus our Connection policy and reason phrases. */
 import type { RequestHead, ResponseHead } from '../http1/head.ts';
+import type { HeadBuffer } from '../http1/head-buffer.ts';
 import {
   encodeRequestHead,
   encodeRequestHeadFrom,
   encodeResponseHead,
   encodeResponseHeadFrom,
+  writeResponseHeadFrom,
+  type HeadWriteOptions,
   type OutgoingFraming,
 } from '../http1/serialize.ts';
 import { REPLACED_REQUEST_FIELDS } from './forwarded-headers.ts';
@@ -117,9 +120,29 @@ export function serializeResponseHeadFrom(
   close: boolean,
   clientMinor: number,
 ): Uint8Array {
-  return encodeResponseHeadFrom(head.status, head.reason || reasonPhrase(head.status), head.fields, added, {
-    framing,
-    contentLength,
-    connection: close ? 'close' : clientMinor === 0 ? 'keep-alive' : null,
-  });
+  return encodeResponseHeadFrom(head.status, head.reason || reasonPhrase(head.status), head.fields, added, responseOptions(framing, contentLength, close, clientMinor));
+}
+
+/** `serializeResponseHeadFrom` appended to a write batch instead of a buffer of its own. */
+export function writeResponseHeadFromInto(
+  w: HeadBuffer,
+  head: ResponseHead,
+  added: readonly string[],
+  framing: OutgoingFraming,
+  contentLength: number,
+  close: boolean,
+  clientMinor: number,
+): void {
+  writeResponseHeadFrom(w, head.status, head.reason || reasonPhrase(head.status), head.fields, added, responseOptions(framing, contentLength, close, clientMinor));
+}
+
+/** One options object, refilled per head: a head is written synchronously, before the next one. */
+const RESPONSE_OPTIONS: HeadWriteOptions = { framing: 'none', contentLength: 0, connection: null };
+
+function responseOptions(framing: OutgoingFraming, contentLength: number, close: boolean, clientMinor: number): HeadWriteOptions {
+  const o = RESPONSE_OPTIONS;
+  o.framing = framing;
+  o.contentLength = contentLength;
+  o.connection = close ? 'close' : clientMinor === 0 ? 'keep-alive' : null;
+  return o;
 }

@@ -1,4 +1,4 @@
-/** A growing byte buffer that heads are written into as latin1, then copied out once per head. */
+/** A growing byte buffer that heads (and, in a write batch, small bodies) are written into, then copied out once. */
 
 /**
  * Writing bytes directly (instead of concatenating strings and encoding the result) saves a rope,
@@ -25,6 +25,15 @@ export class HeadBuffer {
     if (this.len + n > this.buf.length) this.grow(n);
     const b = this.buf;
     let at = this.len;
+    if (n >= NATIVE_COPY_MIN) {
+      // The native encoder copies a long ASCII run several times faster than a loop; a run with
+      // chars 0x80-0xFF would come out as UTF-8, so it is detected and rewritten below.
+      const r = ENCODER.encodeInto(text.slice(s, e), b.subarray(at));
+      if (r.read === n && r.written === n) {
+        this.len = at + n;
+        return;
+      }
+    }
     for (let i = s; i < e; i++) b[at++] = text.charCodeAt(i);
     this.len = at;
   }
@@ -59,6 +68,26 @@ export class HeadBuffer {
     for (let v = n; v >= 1; v = Math.floor(v / 10)) b[--at] = 0x30 + (v % 10);
   }
 
+  /** b[s, e) as they are (a body piece): no view of `b` is made for small pieces. */
+  bytes(b: Uint8Array, s: number, e: number): void {
+    const n = e - s;
+    if (this.len + n > this.buf.length) this.grow(n);
+    const out = this.buf;
+    let at = this.len;
+    if (n <= 64) {
+      for (let i = s; i < e; i++) out[at++] = b[i]!;
+    } else {
+      out.set(s === 0 && e === b.length ? b : b.subarray(s, e), at);
+      at += n;
+    }
+    this.len = at;
+  }
+
+  /** Bytes written since the last take or reset. */
+  get length(): number {
+    return this.len;
+  }
+
   crlf(): void {
     if (this.len + 2 > this.buf.length) this.grow(2);
     this.buf[this.len++] = 0x0d;
@@ -85,3 +114,7 @@ export class HeadBuffer {
     this.buf = next;
   }
 }
+
+/** Below this many chars a loop beats the native encoder's call, view and substring. */
+const NATIVE_COPY_MIN = 32;
+const ENCODER = new TextEncoder();

@@ -44,6 +44,7 @@ export interface HeadWriteOptions {
 
 /** Write a request head (R20): `METHOD SP path SP HTTP/1.x`, one Host, received order, our framing. */
 export function encodeRequestHead(req: OutgoingRequest, opts: HeadWriteOptions): Uint8Array {
+  checkFraming(opts);
   const w = SCRATCH;
   w.str(req.method);
   w.str(' ');
@@ -57,14 +58,19 @@ export function encodeRequestHead(req: OutgoingRequest, opts: HeadWriteOptions):
 
 /** Write a response head: status line with reason, filtered fields, our framing and Connection. */
 export function encodeResponseHead(res: OutgoingResponse, opts: HeadWriteOptions): Uint8Array {
-  const w = SCRATCH;
+  writeResponseHead(SCRATCH, res, opts);
+  return SCRATCH.take();
+}
+
+/** `encodeResponseHead` appended to `w` (a batch that also carries the body) instead of a buffer of its own. */
+export function writeResponseHead(w: HeadBuffer, res: OutgoingResponse, opts: HeadWriteOptions): void {
+  checkFraming(opts);
   w.str((opts.versionMinor ?? 1) === 1 ? 'HTTP/1.1 ' : 'HTTP/1.0 ');
   w.uint(res.status);
   w.str(' ');
   w.str(res.reason);
   w.crlf();
   writeFields(w, res.headers, opts, false, null);
-  return w.take();
 }
 
 /**
@@ -81,6 +87,7 @@ export function encodeRequestHeadFrom(
   added: readonly string[],
   opts: HeadWriteOptions,
 ): Uint8Array {
+  checkFraming(opts);
   const w = SCRATCH;
   w.str(method);
   w.str(' ');
@@ -98,14 +105,26 @@ export function encodeResponseHeadFrom(
   added: readonly string[],
   opts: HeadWriteOptions,
 ): Uint8Array {
-  const w = SCRATCH;
+  writeResponseHeadFrom(SCRATCH, status, reason, fields, added, opts);
+  return SCRATCH.take();
+}
+
+/** `encodeResponseHeadFrom` appended to `w` (a batch that also carries the body). */
+export function writeResponseHeadFrom(
+  w: HeadBuffer,
+  status: number,
+  reason: string,
+  fields: FieldTable,
+  added: readonly string[],
+  opts: HeadWriteOptions,
+): void {
+  checkFraming(opts);
   w.str((opts.versionMinor ?? 1) === 1 ? 'HTTP/1.1 ' : 'HTTP/1.0 ');
   w.uint(status);
   w.str(' ');
   w.str(reason);
   w.crlf();
   writeTableFields(w, fields, NO_NAMES, added, opts, false, null);
-  return w.take();
 }
 
 const NO_NAMES: readonly string[] = [];
@@ -124,6 +143,10 @@ function writeTableFields(
   const nominated = mayNominate(fields) ? nominatedFields(fields.strings()) : null;
   const text = fields.text;
   let hostSeen = false;
+  // Kept lines already in canonical form (`name: value` CRLF) that follow each other in the
+  // received head are copied as one run: [runStart, runEnd) of `text`.
+  let runStart = 0;
+  let runEnd = -1;
   for (let i = 0; i < fields.count; i++) {
     const ns = fields.nameStart(i);
     const ne = fields.nameEnd(i);
@@ -138,6 +161,21 @@ function writeTableFields(
     }
     if (omit.length !== 0 && isOmitted(fields, i, omit)) continue;
     if (nominated !== null && nominated.includes(fields.name(i).toLowerCase())) continue;
+    if (value === null) {
+      const lineEnd = canonicalLineEnd(fields, i, text);
+      if (lineEnd > 0) {
+        if (ns !== runEnd) {
+          if (runEnd > 0) w.range(text, runStart, runEnd);
+          runStart = ns;
+        }
+        runEnd = lineEnd;
+        continue;
+      }
+    }
+    if (runEnd > 0) {
+      w.range(text, runStart, runEnd);
+      runEnd = -1;
+    }
     w.range(text, ns, ne);
     w.str(': ');
     if (value !== null) w.str(value);
@@ -145,12 +183,26 @@ function writeTableFields(
     else w.range(text, fields.valueStart(i), fields.valueEnd(i));
     w.crlf();
   }
+  if (runEnd > 0) w.range(text, runStart, runEnd);
   for (let i = 0; i < added.length; i += 2) {
     const name = added[i]!;
     if (nominated !== null && nominated.includes(name.toLowerCase())) continue;
     w.field(name, added[i + 1]!);
   }
   writeTail(w, opts);
+}
+
+/**
+ * Where field `i`'s line ends (after its CRLF) when the received line is exactly what the writer
+ * would produce: `name: value` with one SP, a non-empty value and no trailing OWS; else 0.
+ */
+function canonicalLineEnd(fields: FieldTable, i: number, text: string): number {
+  const ne = fields.nameEnd(i);
+  const vs = fields.valueStart(i);
+  const ve = fields.valueEnd(i);
+  if (vs !== ne + 2 || ve === vs || text.charCodeAt(ne + 1) !== 0x20 || text.charCodeAt(ve) !== 0x0d) return 0;
+  if (fields.isFolded(i)) return 0;
+  return ve + 2;
 }
 
 function isOmitted(fields: FieldTable, i: number, omit: readonly string[]): boolean {
@@ -198,13 +250,8 @@ function writeFields(
 /** Our framing and Connection fields, the trusted extra fields, and the empty line. */
 function writeTail(w: HeadBuffer, opts: HeadWriteOptions): void {
   if (opts.framing === 'content-length') {
-    const n = opts.contentLength;
-    if (n === undefined || !Number.isSafeInteger(n) || n < 0) {
-      w.reset();
-      throw new ProxyError('HTTP1_WRITER_BAD_LENGTH', `content-length framing needs a length, got ${n}`);
-    }
     w.str('Content-Length: ');
-    w.uint(n);
+    w.uint(opts.contentLength!);
     w.crlf();
   }
   else if (opts.framing === 'chunked') w.str('Transfer-Encoding: chunked\r\n');
@@ -217,6 +264,15 @@ function writeTail(w: HeadBuffer, opts: HeadWriteOptions): void {
     for (let i = 0; i < extra.length; i += 2) w.field(extra[i]!, extra[i + 1]!);
   }
   w.crlf();
+}
+
+/** Checked before a byte is written, so a refused head leaves nothing half-written in a shared buffer. */
+function checkFraming(opts: HeadWriteOptions): void {
+  if (opts.framing !== 'content-length') return;
+  const n = opts.contentLength;
+  if (n === undefined || !Number.isSafeInteger(n) || n < 0) {
+    throw new ProxyError('HTTP1_WRITER_BAD_LENGTH', `content-length framing needs a length, got ${n}`);
+  }
 }
 
 /** Whether a field of disposition `d` (not KEEP) stays out of the written head (R17, R15, R11). */
