@@ -58,6 +58,12 @@ export class TimeoutList {
     // The timer is left armed: when it fires it re-arms for the new head, or stops if empty.
   }
 
+  /** Cancel the timer (the owner stops for good; nodes still linked never time out). */
+  stop(): void {
+    this.timer?.cancel();
+    this.timer = null;
+  }
+
   private arm(at: number): void {
     this.timerAt = at;
     this.timer = this.clock.setTimer(Math.max(0, at - this.clock.now()), this.fireBound);
@@ -90,5 +96,9 @@ export class TimeoutLists {
       this.lists.set(durationMs, l);
     }
     return l;
+  }
+
+  stop(): void {
+    for (const l of this.lists.values()) l.stop();
   }
 }

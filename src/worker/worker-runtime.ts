@@ -174,6 +174,18 @@ export class WorkerRuntime {
     this.post({ t: 'drained', workerId: this.workerId });
   }
 
+  /**
+   * Drain, then stop every timer and close every upstream connection: for a runtime hosted in a
+   * thread that lives on (tests, the request-path benchmark). A worker thread is simply ended.
+   */
+  async stop(): Promise<void> {
+    await this.drain();
+    await new Promise<void>((resolve) => this.tlcm.drainAll(resolve));
+    this.tlcm.close();
+    this.outlier.stop();
+    this.timeouts.stop();
+  }
+
   private buildContext(lc: ListenerConfig): ListenerContext {
     const router = compileRouter(toRouterVirtualHosts(lc));
     return {

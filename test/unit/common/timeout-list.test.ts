@@ -24,6 +24,21 @@ describe('timeout list', () => {
     assert.equal(clock.pending(), 0);
   });
 
+  it('stop() cancels the list\'s timer; a later add arms it again', () => {
+    const clock = new ManualClock();
+    const list = new TimeoutList(clock, 10);
+    const fired: string[] = [];
+    const a = node(fired, 'a');
+    list.add(a);
+    list.remove(a);
+    assert.equal(clock.pending(), 1);
+    list.stop();
+    assert.equal(clock.pending(), 0);
+    list.add(node(fired, 'b'));
+    clock.advance(10);
+    assert.deepEqual(fired, ['b']);
+  });
+
   it('a removed node never fires, and the list keeps one timer however many nodes it holds', () => {
     const clock = new ManualClock();
     const list = new TimeoutList(clock, 50);

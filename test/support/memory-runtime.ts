@@ -1,0 +1,128 @@
+/** One worker runtime on the calling thread with its network in memory: the test plays client and upstream. */
+import { createAdapter } from '../../runtime-adapters/detect.ts';
+import type { ConnectOptions, Listener, ListenOptions, ParentPort, RuntimeAdapter, Socket, SocketError, SocketHandler } from '../../runtime-adapters/types.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { ClusterManager } from '../../src/upstream/cluster-manager.ts';
+import { realClock } from '../../src/common/clock.ts';
+import { toUpstreamCluster } from '../../src/wiring/config-mapping.ts';
+import { WorkerRuntime } from '../../src/worker/worker-runtime.ts';
+
+/** A socket with no kernel behind it: writes are counted (and kept when `keep`), the test feeds the peer's bytes. */
+export class MemorySocket implements Socket {
+  readonly remoteAddress = '127.0.0.1';
+  readonly remotePort = 40000;
+  readonly localPort = 1;
+  readonly bufferedAmount = 0;
+  handler: SocketHandler | null = null;
+  readonly writes: Uint8Array[] = [];
+  writeCount = 0;
+  destroyed = false;
+  ended = false;
+  private readonly keep: boolean;
+
+  constructor(keep: boolean) {
+    this.keep = keep;
+  }
+
+  write(b: Uint8Array): boolean {
+    this.writeCount++;
+    if (this.keep) this.writes.push(b.slice());
+    return true;
+  }
+  setHandler(h: SocketHandler): void {
+    this.handler = h;
+  }
+  pause(): void {}
+  resume(): void {}
+  end(): void {
+    this.ended = true;
+  }
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    queueMicrotask(() => this.handler?.onClose(undefined));
+  }
+
+  /** The peer sends `bytes` (a fresh copy, as a runtime hands each read over). */
+  feed(bytes: Uint8Array): void {
+    this.handler!.onData(bytes.slice());
+  }
+
+  peerClose(error?: SocketError): void {
+    this.destroyed = true;
+    this.handler?.onClose(error);
+  }
+
+  /** Everything written, as latin1 text. */
+  text(): string {
+    let s = '';
+    for (const w of this.writes) for (let i = 0; i < w.length; i++) s += String.fromCharCode(w[i]!);
+    return s;
+  }
+}
+
+export interface MemoryWorker {
+  /** A new client connection accepted by the listener. */
+  connect(): MemorySocket;
+  /** Upstream connections the worker opened, in order. */
+  readonly upstreams: MemorySocket[];
+  readonly adapter: RuntimeAdapter;
+  /** Close the clients still open, drain, and stop every timer of the runtime. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `yaml` must have one listener; its address and ports are not bound. `keep`: sockets record
+ * their writes (tests); a benchmark only counts them.
+ */
+export async function startMemoryWorker(yaml: string, keep: boolean): Promise<MemoryWorker> {
+  const real = createAdapter();
+  let accept: ((s: Socket) => void) | null = null;
+  const upstreams: MemorySocket[] = [];
+  const adapter: RuntimeAdapter = Object.create(real, {
+    listen: {
+      value: (o: ListenOptions, onConnection: (s: Socket) => void): Promise<Listener> => {
+        accept = onConnection;
+        return Promise.resolve({ host: o.host, port: o.port, close: () => Promise.resolve() });
+      },
+    },
+    connect: {
+      value: (_o: ConnectOptions): Promise<Socket> => {
+        const s = new MemorySocket(keep);
+        upstreams.push(s);
+        return Promise.resolve(s);
+      },
+    },
+  });
+  const config = await loadConfig(() => Promise.resolve(yaml), 'memory.yaml', () => undefined);
+  const cm = new ClusterManager(config.clusters.map(toUpstreamCluster), { clock: realClock(() => real.now()) });
+  await cm.initialize();
+  const port: ParentPort = { postMessage: () => {}, onMessage: () => {} };
+  const runtime = new WorkerRuntime(adapter, port, {
+    t: 'init',
+    workerId: 0,
+    workerCount: 1,
+    incarnation: 0,
+    snapshot: { generation: 0, config, clusters: cm.snapshot() },
+    options: { logLevel: 'warn', logFormat: 'human' },
+  });
+  await runtime.start();
+  const onConnection = accept as ((s: Socket) => void) | null;
+  if (onConnection === null) throw new Error('the worker did not listen');
+  const clients: MemorySocket[] = [];
+  return {
+    connect(): MemorySocket {
+      const s = new MemorySocket(keep);
+      clients.push(s);
+      onConnection(s);
+      return s;
+    },
+    upstreams,
+    adapter: real,
+    async stop(): Promise<void> {
+      for (const c of clients) if (!c.destroyed) c.peerClose();
+      await runtime.stop();
+      cm.close();
+    },
+  };
+}
