@@ -83,8 +83,10 @@ export interface AccessEntry {
 
 export function readAccessLog(path: string): AccessEntry[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
+  const lines = readFileSync(path, 'utf8').split('\n');
+  // The proxy may be mid-write: whatever follows the last newline is not a whole line yet.
+  lines.pop();
+  return lines
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as AccessEntry);
 }
