@@ -6,18 +6,13 @@
 import { createAdapter } from '../runtime-adapters/detect.ts';
 import type { ParentPort } from '../runtime-adapters/types.ts';
 import { loadConfig } from '../src/config/index.ts';
-import { ClusterManager } from '../src/upstream/cluster-manager.ts';
-import { realClock } from '../src/common/clock.ts';
-import { toUpstreamCluster } from '../src/wiring/config-mapping.ts';
-import { WorkerRuntime } from '../src/worker/worker-runtime.ts';
+import { startRuntimeOnThisThread } from '../test/support/thread-runtime.ts';
 
 const adapter = createAdapter();
 const args = adapter.args();
 const configPath = args[args.indexOf('--config') + 1] ?? 'config.example.yaml';
 const seconds = Number(args[args.indexOf('--seconds') + 1] ?? 10);
 const config = await loadConfig((p) => adapter.readTextFile(p), configPath, (n) => adapter.env(n));
-const cm = new ClusterManager(config.clusters.map(toUpstreamCluster), { clock: realClock(() => adapter.now()) });
-await cm.initialize();
 const port: ParentPort = {
   postMessage: (m) => {
     const t = (m as { t: string }).t;
@@ -25,13 +20,5 @@ const port: ParentPort = {
   },
   onMessage: () => {},
 };
-const runtime = new WorkerRuntime(adapter, port, {
-  t: 'init',
-  workerId: 0,
-  workerCount: 1,
-  incarnation: 0,
-  snapshot: { generation: 0, config, clusters: cm.snapshot() },
-  options: { logLevel: 'warn', logFormat: 'human' },
-});
-await runtime.start();
+await startRuntimeOnThisThread(adapter, config, port);
 setTimeout(() => adapter.exit(0), seconds * 1000);

@@ -5,33 +5,15 @@
  * pure JavaScript and runtime work. `bun --cpu-prof bench/request-path.ts` profiles it without the
  * native-socket misattribution of a real run. `--json` prints one JSON line.
  */
-import { startMemoryWorker } from '../test/support/memory-runtime.ts';
+import { ONE_ROUTE_CONFIG, startMemoryWorker } from '../test/support/memory-runtime.ts';
 
-const CONFIG = `
-admin: { address: 127.0.0.1, port: 0 }
-workers: 1
-listeners:
-  - name: bench
-    address: 127.0.0.1
-    port: 1
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-          - match: { prefix: / }
-            cluster: origin
-clusters:
-  - name: origin
-    endpoints:
-      - { address: 127.0.0.1, port: 2 }
-`;
 
 const REQUEST = 'GET / HTTP/1.1\r\nHost: 127.0.0.1:18080\r\n\r\n';
 const RESPONSE =
   'HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Wed, 25 Nov 2026 03:20:19 GMT\r\n' +
   'Content-Type: application/octet-stream\r\nContent-Length: 13\r\nConnection: keep-alive\r\n\r\nhello, world\n';
 
-const worker = await startMemoryWorker(CONFIG, false);
+const worker = await startMemoryWorker(ONE_ROUTE_CONFIG, false);
 const real = worker.adapter;
 const json = real.args().includes('--json');
 const enc = new TextEncoder();

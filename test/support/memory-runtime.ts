@@ -1,11 +1,8 @@
 /** One worker runtime on the calling thread with its network in memory: the test plays client and upstream. */
 import { createAdapter } from '../../runtime-adapters/detect.ts';
-import type { ConnectOptions, Listener, ListenOptions, ParentPort, RuntimeAdapter, Socket, SocketError, SocketHandler } from '../../runtime-adapters/types.ts';
+import type { ConnectOptions, Listener, ListenOptions, RuntimeAdapter, Socket, SocketError, SocketHandler } from '../../runtime-adapters/types.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { ClusterManager } from '../../src/upstream/cluster-manager.ts';
-import { realClock } from '../../src/common/clock.ts';
-import { toUpstreamCluster } from '../../src/wiring/config-mapping.ts';
-import { WorkerRuntime } from '../../src/worker/worker-runtime.ts';
+import { startRuntimeOnThisThread } from './thread-runtime.ts';
 
 /** A socket with no kernel behind it: writes are counted (and kept when `keep`), the test feeds the peer's bytes. */
 export class MemorySocket implements Socket {
@@ -61,6 +58,26 @@ export class MemorySocket implements Socket {
   }
 }
 
+/** One listener, one route to one cluster of one endpoint: all a request-path test or benchmark needs. */
+export const ONE_ROUTE_CONFIG = `
+admin: { address: 127.0.0.1, port: 0 }
+workers: 1
+listeners:
+  - name: l
+    address: 127.0.0.1
+    port: 1
+    virtual_hosts:
+      - name: all
+        domains: ["*"]
+        routes:
+          - match: { prefix: / }
+            cluster: origin
+clusters:
+  - name: origin
+    endpoints:
+      - { address: 127.0.0.1, port: 2 }
+`;
+
 export interface MemoryWorker {
   /** A new client connection accepted by the listener. */
   connect(): MemorySocket;
@@ -95,18 +112,7 @@ export async function startMemoryWorker(yaml: string, keep: boolean): Promise<Me
     },
   });
   const config = await loadConfig(() => Promise.resolve(yaml), 'memory.yaml', () => undefined);
-  const cm = new ClusterManager(config.clusters.map(toUpstreamCluster), { clock: realClock(() => real.now()) });
-  await cm.initialize();
-  const port: ParentPort = { postMessage: () => {}, onMessage: () => {} };
-  const runtime = new WorkerRuntime(adapter, port, {
-    t: 'init',
-    workerId: 0,
-    workerCount: 1,
-    incarnation: 0,
-    snapshot: { generation: 0, config, clusters: cm.snapshot() },
-    options: { logLevel: 'warn', logFormat: 'human' },
-  });
-  await runtime.start();
+  const started = await startRuntimeOnThisThread(adapter, config, { postMessage: () => {}, onMessage: () => {} });
   const onConnection = accept as ((s: Socket) => void) | null;
   if (onConnection === null) throw new Error('the worker did not listen');
   const clients: MemorySocket[] = [];
@@ -121,8 +127,7 @@ export async function startMemoryWorker(yaml: string, keep: boolean): Promise<Me
     adapter: real,
     async stop(): Promise<void> {
       for (const c of clients) if (!c.destroyed) c.peerClose();
-      await runtime.stop();
-      cm.close();
+      await started.stop();
     },
   };
 }

@@ -1,26 +1,8 @@
 /** The write batch: what one upstream read sends to the client leaves in one write, in order, and never leaks between connections. */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMemoryWorker, type MemorySocket, type MemoryWorker } from '../../support/memory-runtime.ts';
+import { ONE_ROUTE_CONFIG, startMemoryWorker, type MemorySocket, type MemoryWorker } from '../../support/memory-runtime.ts';
 
-const CONFIG = `
-admin: { address: 127.0.0.1, port: 0 }
-workers: 1
-listeners:
-  - name: l
-    address: 127.0.0.1
-    port: 1
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-          - match: { prefix: / }
-            cluster: origin
-clusters:
-  - name: origin
-    endpoints:
-      - { address: 127.0.0.1, port: 2 }
-`;
 
 const enc = new TextEncoder();
 const GET = enc.encode('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
@@ -28,7 +10,7 @@ const GET = enc.encode('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
 let worker: MemoryWorker;
 
 before(async () => {
-  worker = await startMemoryWorker(CONFIG, true);
+  worker = await startMemoryWorker(ONE_ROUTE_CONFIG, true);
 });
 
 after(async () => {
