@@ -51,6 +51,8 @@ const SERVICE_TIME_HEADER = 'x-proxy-upstream-service-time';
 /** A request whose pool drains again and again (its cluster was removed) gives up with 503 UF. */
 const MAX_DRAIN_REPICKS = 3;
 const encoder = new TextEncoder();
+/** The fields added to a proxied response head, refilled per head (written before the next one). */
+const RESPONSE_ADDED: string[] = [SERVICE_TIME_HEADER, ''];
 
 export class ActiveStream implements UpstreamRequestOwner, TimeoutNode, RetryOwner {
   private readonly conn: StreamConnection;
@@ -254,7 +256,7 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode, RetryOwn
     const req = new UpstreamRequest(this, host, protocol, this.head.method, this.head.upgrade && this.action!.websocket === true);
     this.upstream = req;
     const perTry = this.retry?.perTryTimeoutMs ?? 0;
-    if (perTry > 0) this.tryTimer = this.ctx.clock.setTimer(perTry, () => this.onPerTryTimeout(req));
+    if (perTry > 0) this.armTryTimer(req, perTry);
     req.start(cluster.pool(host, protocol), this.ctx.clock.now());
   }
 
@@ -412,6 +414,11 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode, RetryOwn
     this.failUpstream(localReply('upstream_timeout'));
   }
 
+  /** Its own method: a closure written in startTry would make every try allocate its scope. */
+  private armTryTimer(req: UpstreamRequest, ms: number): void {
+    this.tryTimer = this.ctx.clock.setTimer(ms, () => this.onPerTryTimeout(req));
+  }
+
   private onPerTryTimeout(req: UpstreamRequest): void {
     this.tryTimer = null;
     if (req !== this.upstream || this.responseStarted) return;
@@ -448,7 +455,9 @@ export class ActiveStream implements UpstreamRequestOwner, TimeoutNode, RetryOwn
     this.responseStarted = true;
     this.status = head.status;
     this.details = 'via_upstream';
-    const added = [SERVICE_TIME_HEADER, String(this.serviceTimeMs ?? 0)];
+    const added = RESPONSE_ADDED;
+    added.length = 2;
+    added[1] = String(this.serviceTimeMs ?? 0);
     if (this.ctx.via) added.push('via', this.ctx.via);
     // Header edits need the string list; otherwise the received fields are copied as they are.
     let headers: string[] | null = null;

@@ -24,12 +24,23 @@ export function downstreamFraming(
   status: number,
   upstream: BodyFraming,
   contentLength: number,
+  out: DownstreamFraming = { framing: 'none', length: -1, hasBody: false, chunked: false, closeDelimited: false },
 ): DownstreamFraming {
   const noBody = requestMethod === 'HEAD' || upstream === 'none';
   if (upstream === 'content-length' || (noBody && contentLength >= 0 && status !== 204 && status >= 200)) {
-    return { framing: 'content-length', length: contentLength, hasBody: !noBody, chunked: false, closeDelimited: false };
+    return fill(out, 'content-length', contentLength, !noBody, false, false);
   }
-  if (noBody) return { framing: 'none', length: -1, hasBody: false, chunked: false, closeDelimited: false };
-  if (clientMinor === 1) return { framing: 'chunked', length: -1, hasBody: true, chunked: true, closeDelimited: false };
-  return { framing: 'none', length: -1, hasBody: true, chunked: false, closeDelimited: true };
+  if (noBody) return fill(out, 'none', -1, false, false, false);
+  if (clientMinor === 1) return fill(out, 'chunked', -1, true, true, false);
+  return fill(out, 'none', -1, true, false, true);
+}
+
+/** `out` is refilled rather than a new object made: the response writer decides once per response. */
+function fill(out: DownstreamFraming, framing: OutgoingFraming, length: number, hasBody: boolean, chunked: boolean, closeDelimited: boolean): DownstreamFraming {
+  out.framing = framing;
+  out.length = length;
+  out.hasBody = hasBody;
+  out.chunked = chunked;
+  out.closeDelimited = closeDelimited;
+  return out;
 }

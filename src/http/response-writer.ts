@@ -1,6 +1,6 @@
 /** Writes one response to the client: its head with our framing, then the body encoded to match. */
 import type { ResponseHead } from '../http1/head.ts';
-import { downstreamFraming } from './response-framing.ts';
+import { downstreamFraming, type DownstreamFraming } from './response-framing.ts';
 import type { HeadBuffer } from '../http1/head-buffer.ts';
 import { CRLF, LAST_CHUNK, encodeChunkHeader, serializeResponseHead, serializeResponseHeadFrom, writeResponseHeadFromInto } from './wire.ts';
 
@@ -11,6 +11,9 @@ export interface ByteSink {
   /** The batch being gathered (a head is written straight into it), or null. */
   batch(): HeadBuffer | null;
 }
+
+/** Refilled per response head (read before the next head is written, on the same thread). */
+const FRAMING: DownstreamFraming = { framing: 'none', length: -1, hasBody: false, chunked: false, closeDelimited: false };
 
 export class ResponseWriter {
   private readonly sink: ByteSink;
@@ -33,7 +36,7 @@ export class ResponseWriter {
    * to an HTTP/1.0 client), so the caller must close.
    */
   proxiedHead(head: ResponseHead, edited: readonly string[] | null, added: readonly string[], close: boolean): boolean {
-    const f = downstreamFraming(this.method, this.clientMinor, head.status, head.framing, head.contentLength);
+    const f = downstreamFraming(this.method, this.clientMinor, head.status, head.framing, head.contentLength, FRAMING);
     this.hasBody = f.hasBody;
     this.chunked = f.chunked;
     const closing = close || f.closeDelimited;
