@@ -1,0 +1,377 @@
+/** The upstream half of a stream (Envoy's router filter): host choice, tries, retries, per-try and route timeouts. */
+import type { RequestHead, ResponseHead } from '../http1/head.ts';
+import type { HttpCodecError } from '../http1/errors.ts';
+import type { UpstreamProtocol } from '../upstream/types.ts';
+import type { UpstreamConnection } from '../upstream/pool-types.ts';
+import type { RouteEntry } from '../router/route-entry.ts';
+import type { ClusterAction } from '../router/types.ts';
+import type { Timer } from '../common/clock.ts';
+import type { TimeoutList, TimeoutNode } from '../common/timeout-list.ts';
+import { localReply, type LocalReply } from './local-reply.ts';
+import { ResponseFlag } from './response-flags.ts';
+import type { ListenerContext } from './listener-context.ts';
+import type { RouteCluster, UpstreamHostRef } from './upstream-cluster.ts';
+import { UpstreamRequest, type UpstreamFailure, type UpstreamRequestOwner } from './upstream-request.ts';
+import { RetryState, type RetryOwner, type RetryTrigger } from './retry-state.ts';
+import { RequestBodyBuffer } from './request-body-buffer.ts';
+import { UpstreamHead } from './upstream-head.ts';
+
+/** What the router filter asks of its downstream stream (ActiveStream). */
+export interface RouterFilterCallbacks {
+  /** A response byte went to the client: no more retries, and failures become resets. */
+  readonly responseStarted: boolean;
+  onResponseHead(head: ResponseHead, serviceTimeMs: number): void;
+  /** A 1xx other than 100 (S6). */
+  onInformational(head: ResponseHead): void;
+  /** Body bytes chunk[start, end); false: the client is slow. */
+  onResponseBody(chunk: Uint8Array, start: number, end: number): boolean;
+  onResponseComplete(): void;
+  /** A 101: `taken` is the upstream connection and the bytes after its head, or null when it is gone. */
+  onTunnel(head: ResponseHead, taken: { conn: UpstreamConnection; remainder: Uint8Array } | null): void;
+  /** The tries failed: a local reply, or a reset once the response started. */
+  onFailure(reply: LocalReply): void;
+  /** The upstream broke off a response already being forwarded: the client connection is reset. */
+  onResetAfterResponse(flags: number, details: string): void;
+  addFlags(flags: number): void;
+  setDetails(details: string): void;
+  pauseReading(): void;
+  resumeReading(): void;
+  cork(): void;
+  uncork(): void;
+}
+
+/** A request whose pool drains again and again (its cluster was removed) gives up with 503 UF. */
+const MAX_DRAIN_REPICKS = 3;
+/** Request bodies up to this size are kept so the request can be retried (Envoy's per-request buffer). */
+const DEFAULT_RETRY_BUFFER_LIMIT = 64 * 1024;
+
+/**
+ * Made once a route names a cluster. Owns the request body kept for tries, the current
+ * UpstreamRequest and the timers; the stream owns the client side and every byte written to it.
+ */
+export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwner {
+  private readonly stream: RouterFilterCallbacks;
+  private readonly ctx: ListenerContext;
+  private readonly head: RequestHead;
+  private readonly action: ClusterAction;
+  private readonly cluster: RouteCluster;
+  private readonly wireHead: UpstreamHead;
+  readonly chunkedBody: boolean;
+  requestComplete: boolean;
+  /** Chunks received but not yet written to the current try, or kept for a retry. */
+  private body = NO_BODY_BUFFER;
+  private upstream: UpstreamRequest | null = null;
+  /** Tries restarted because their host's pool drained while they waited (bounded: see MAX_DRAIN_REPICKS). */
+  private drainRepicks = 0;
+  private lastHost: UpstreamHostRef | null = null;
+  /** The last host tried (the access log's upstream host). */
+  upstreamHostKey: string | null = null;
+  private retry: RetryState | null = null;
+  serviceTimeMs: number | null = null;
+  /** The status of the response being forwarded (the outcome recorded when it completes). */
+  private responseStatus = 0;
+  private downstreamBlocked = false;
+  /** The stream finished: timers are gone and late callbacks are ignored. */
+  private ended = false;
+  // The route timeout: this filter sits in the worker's TimeoutList for its duration.
+  tlPrev: TimeoutNode | null = null;
+  tlNext: TimeoutNode | null = null;
+  tlList: TimeoutList | null = null;
+  tlDeadline = 0;
+  private tryTimer: Timer | null = null;
+
+  constructor(
+    stream: RouterFilterCallbacks,
+    ctx: ListenerContext,
+    head: RequestHead,
+    route: RouteEntry,
+    action: ClusterAction,
+    cluster: RouteCluster,
+    remoteAddress: string,
+  ) {
+    this.stream = stream;
+    this.ctx = ctx;
+    this.head = head;
+    this.action = action;
+    this.cluster = cluster;
+    this.chunkedBody = head.framing === 'chunked';
+    this.requestComplete = head.framing === 'none';
+    this.wireHead = new UpstreamHead(head, route, action, remoteAddress, ctx, this.upgradeRequested());
+    if (action.retryPolicy && action.retryPolicy.numRetries > 0) {
+      this.retry = new RetryState(action.retryPolicy, ctx.random);
+    }
+    if (head.framing !== 'none') {
+      const limit = action.perRequestBufferLimitBytes ?? DEFAULT_RETRY_BUFFER_LIMIT;
+      const retain = this.retry !== null && (head.framing !== 'content-length' || head.contentLength <= limit);
+      this.body = new RequestBodyBuffer(retain, limit);
+    }
+  }
+
+  get requestId(): string {
+    return this.wireHead.requestId;
+  }
+
+  start(): void {
+    if (this.action.timeoutMs > 0 && this.requestComplete) this.armRouteTimer();
+    this.startTry();
+  }
+
+  // ------------------------------------------------------------------ from the stream
+
+  onRequestBody(chunk: Uint8Array): void {
+    const up = this.upstream;
+    const sent = up !== null && up.connected;
+    const roomLeft = this.body.add(chunk, sent);
+    if (sent ? !up.writeBody(chunk) : !roomLeft) this.stream.pauseReading();
+  }
+
+  onRequestComplete(): void {
+    this.requestComplete = true;
+    this.upstream?.endBody();
+    if (this.action.timeoutMs > 0 && !this.tlList) this.armRouteTimer();
+  }
+
+  /** A corked batch did not fit in the socket: stop reading the upstream until the client drains. */
+  onDownstreamBlocked(): void {
+    if (!this.downstreamBlocked && this.upstream) {
+      this.downstreamBlocked = true;
+      this.upstream.pauseResponse();
+    }
+  }
+
+  onDownstreamDrain(): void {
+    if (this.downstreamBlocked) {
+      this.downstreamBlocked = false;
+      this.upstream?.resumeResponse();
+    }
+  }
+
+  /** Stop the current try and any scheduled one (the client left, or a local reply replaced the response). */
+  abort(): void {
+    this.clearTryTimer();
+    this.retry?.cancel();
+    const up = this.upstream;
+    if (up) {
+      this.upstream = null;
+      // A request still waiting in the pool is counted by the pool (upstream_rq_cancelled) when abort() cancels it.
+      if (up.connected || up.headersReceived) this.cluster.stats.upstream_rq_tx_reset.inc();
+      up.abort();
+    }
+  }
+
+  /** The stream finished: drop the timers; nothing this filter still hears changes the response. */
+  end(): void {
+    this.ended = true;
+    if (this.tlList) this.tlList.remove(this);
+    this.clearTryTimer();
+  }
+
+  // ------------------------------------------------------------------ tries
+
+  private upgradeRequested(): boolean {
+    return this.head.upgrade && this.action.websocket === true;
+  }
+
+  private startTry(): void {
+    const cluster = this.cluster;
+    const host = cluster.chooseHost(this.lastHost);
+    if (host === null) {
+      return this.stream.onFailure(localReply('no_healthy_upstream'));
+    }
+    this.lastHost = host;
+    this.upstreamHostKey = host.key;
+    const protocol: UpstreamProtocol = cluster.forceHttp10 || this.head.versionMinor === 0 ? 'http/1.0' : 'http/1.1';
+    const req = new UpstreamRequest(this, host, protocol, this.head.method, this.upgradeRequested());
+    this.upstream = req;
+    const perTry = this.retry?.perTryTimeoutMs ?? 0;
+    if (perTry > 0) this.armTryTimer(req, perTry);
+    req.start(cluster.pool(host, protocol), this.ctx.clock.now());
+  }
+
+  upstreamHead(protocol: UpstreamProtocol): Uint8Array {
+    return this.wireHead.bytes(protocol);
+  }
+
+  bodySoFar(): readonly Uint8Array[] {
+    return this.body.takeForTry();
+  }
+
+  onUpstreamConnected(req: UpstreamRequest): void {
+    if (req !== this.upstream) return;
+    if (!this.body.replayable) this.stream.resumeReading();
+  }
+
+  onUpstreamDrain(req: UpstreamRequest): void {
+    if (req === this.upstream) this.stream.resumeReading();
+  }
+
+  onUpstreamFailure(req: UpstreamRequest, failure: UpstreamFailure, error: HttpCodecError | null): void {
+    if (req !== this.upstream) return;
+    this.clearTryTimer();
+    const host = req.host;
+    const cluster = this.cluster;
+    switch (failure) {
+      case 'overflow':
+        this.upstream = null;
+        return this.stream.onFailure(localReply('upstream_overflow'));
+      case 'pool_drained':
+        // The host left the cluster before this request got a connection; nothing was sent, so
+        // another host takes it (a reload must not fail accepted requests). Not the host's fault.
+        this.upstream = null;
+        if (this.drainRepicks++ < MAX_DRAIN_REPICKS) return this.startTry();
+        return this.stream.onFailure(localReply('connect_failure'));
+      case 'connect_failure':
+        host.stats.recordError();
+        host.reportLocalFailure();
+        this.upstream = null;
+        if (this.tryRetry('connect-failure', 0)) return;
+        return this.stream.onFailure(localReply('connect_failure'));
+      case 'connection_termination':
+        host.stats.recordError();
+        host.reportLocalFailure();
+        cluster.stats.upstream_rq_rx_reset.inc();
+        this.upstream = null;
+        if (this.tryRetry('reset', 0)) return;
+        return this.stream.onFailure(localReply('connection_termination'));
+      case 'protocol_error':
+        host.stats.recordError();
+        host.reportLocalFailure();
+        cluster.stats.upstream_cx_protocol_error?.inc();
+        this.upstream = null;
+        this.stream.setDetails(error?.detail ?? 'upstream_protocol_error');
+        return this.stream.onFailure(localReply('upstream_protocol_error'));
+      case 'per_try_timeout':
+        this.upstream = null;
+        if (this.tryRetry('timeout', 0)) return;
+        return this.stream.onFailure(localReply('upstream_timeout'));
+      case 'reset_after_headers':
+        host.stats.recordError();
+        cluster.stats.upstream_rq_rx_reset.inc();
+        if (error) cluster.stats.upstream_cx_protocol_error?.inc();
+        this.upstream = null;
+        this.stream.onResetAfterResponse(
+          error ? ResponseFlag.UPE : ResponseFlag.UR,
+          error ? error.detail : 'upstream_reset_after_response_started',
+        );
+        return;
+    }
+  }
+
+  onUpstreamInformational(_req: UpstreamRequest, head: ResponseHead): void {
+    this.stream.onInformational(head);
+  }
+
+  onUpstreamHead(req: UpstreamRequest, head: ResponseHead): void {
+    if (req !== this.upstream) return;
+    const serviceTimeMs = Math.round(this.ctx.clock.now() - req.sentAt);
+    this.serviceTimeMs = serviceTimeMs;
+    // A retriable status is dropped only when another try is really scheduled; with no retry
+    // left (flag URX) the client gets this response as the upstream sent it, as in Envoy.
+    if (this.retry && !this.stream.responseStarted && this.retry.retriableStatus(head.status) && this.tryRetry('status', head.status)) {
+      this.clearTryTimer();
+      req.host.stats.recordResponse(head.status);
+      req.host.reportStatus(head.status);
+      this.cluster.stats.recordResponse(head.status);
+      this.upstream = null;
+      req.abort();
+      return;
+    }
+    this.clearTryTimer();
+    if (head.upgrade) {
+      this.recordUpstreamOutcome(req, 101);
+      const taken = req.takeForTunnel();
+      this.upstream = null;
+      return this.stream.onTunnel(head, taken);
+    }
+    this.responseStatus = head.status;
+    this.stream.onResponseHead(head, serviceTimeMs);
+  }
+
+  onUpstreamBody(req: UpstreamRequest, chunk: Uint8Array, start: number, end: number): void {
+    if (req !== this.upstream) return;
+    if (!this.stream.onResponseBody(chunk, start, end) && !this.downstreamBlocked) {
+      this.downstreamBlocked = true;
+      req.pauseResponse();
+    }
+  }
+
+  onUpstreamComplete(req: UpstreamRequest): void {
+    if (req !== this.upstream) return;
+    this.upstream = null;
+    this.recordUpstreamOutcome(req, this.responseStatus);
+    this.stream.onResponseComplete();
+  }
+
+  corkDownstream(): void {
+    this.stream.cork();
+  }
+
+  uncorkDownstream(): void {
+    this.stream.uncork();
+  }
+
+  private recordUpstreamOutcome(req: UpstreamRequest, status: number): void {
+    req.host.stats.recordResponse(status);
+    req.host.reportStatus(status);
+    this.cluster.stats.recordResponse(status);
+    if (this.retry?.attempts) this.cluster.stats.upstream_rq_retry_success.inc();
+  }
+
+  // ------------------------------------------------------------------ retries and timeouts
+
+  private tryRetry(kind: RetryTrigger, status: number): boolean {
+    const retry = this.retry;
+    if (!retry || this.stream.responseStarted || !this.body.replayable || this.ended) return false;
+    const decision = retry.schedule(kind, status, this.cluster, this.ctx.clock, this);
+    if (decision === 'exhausted') this.stream.addFlags(ResponseFlag.URX);
+    else if (decision === 'overflow') this.stream.addFlags(ResponseFlag.UO);
+    return decision === 'scheduled';
+  }
+
+  /** The back-off is over: the next try, unless the stream ended or answered meanwhile. */
+  onRetry(): void {
+    if (!this.ended && !this.stream.responseStarted) this.startTry();
+  }
+
+  private armRouteTimer(): void {
+    this.ctx.timeouts.get(this.action.timeoutMs).add(this);
+  }
+
+  /** The route timeout (504 UT, or a reset once the response started). */
+  onTimeout(): void {
+    if (this.ended) return;
+    this.cluster.stats.upstream_rq_timeout.inc();
+    const up = this.upstream;
+    if (up) {
+      up.host.stats.recordTimeout();
+      up.host.reportLocalFailure();
+    }
+    this.abort();
+    this.stream.onFailure(localReply('upstream_timeout'));
+  }
+
+  /** Its own method: a closure written in startTry would make every try allocate its scope. */
+  private armTryTimer(req: UpstreamRequest, ms: number): void {
+    this.tryTimer = this.ctx.clock.setTimer(ms, () => this.onPerTryTimeout(req));
+  }
+
+  private onPerTryTimeout(req: UpstreamRequest): void {
+    this.tryTimer = null;
+    if (req !== this.upstream || this.stream.responseStarted) return;
+    this.cluster.stats.upstream_rq_per_try_timeout.inc();
+    req.host.stats.recordTimeout();
+    req.host.reportLocalFailure();
+    req.abort();
+    this.onUpstreamFailure(req, 'per_try_timeout', null);
+  }
+
+  private clearTryTimer(): void {
+    if (this.tryTimer) {
+      this.tryTimer.cancel();
+      this.tryTimer = null;
+    }
+  }
+}
+
+/** Requests without a body share this empty buffer (never added to: no body chunk arrives for them). */
+const NO_BODY_BUFFER = new RequestBodyBuffer(true, 0);
