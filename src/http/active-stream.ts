@@ -18,6 +18,8 @@ export interface StreamConnection {
   readonly id: number;
   readonly remoteAddress: string;
   readonly draining: boolean;
+  /** Inside the parse of a client read (see `flushUpstream`). */
+  readonly reading: boolean;
   write(bytes: Uint8Array): boolean;
   /** Write chunk[start, end) (copied into the batch while corked, so no view is made). */
   writeRange(chunk: Uint8Array, start: number, end: number): boolean;
@@ -136,6 +138,14 @@ export class ActiveStream implements RouterFilterCallbacks {
     if (!this.continuePending) return;
     this.continuePending = false;
     if (this.state === 'upstream' && !this.responseStarted) this.conn.write(CONTINUE_100);
+  }
+
+  /**
+   * The client read is parsed: the upstream writes it caused (head, body pieces, chunk framing)
+   * go out as one write instead of one each.
+   */
+  flushUpstream(): void {
+    this.router?.flushUpstream();
   }
 
   onRequestBody(chunk: Uint8Array): void {
@@ -271,6 +281,10 @@ export class ActiveStream implements RouterFilterCallbacks {
 
   pauseReading(): void {
     this.conn.pauseReading();
+  }
+
+  insideDownstreamRead(): boolean {
+    return this.conn.reading;
   }
 
   resumeReading(): void {

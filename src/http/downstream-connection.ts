@@ -45,6 +45,8 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   /** Monotonic ms when the current request's first byte arrived; 0 between requests. */
   private requestStartAt = 0;
   private timer: Timer | null = null;
+  /** A read is being parsed: the upstream writes it causes are gathered and sent when it ends. */
+  reading = false;
   private corkDepth = 0;
   /** This connection holds the thread's write batch (corked); writes are gathered in it. */
   private batching = false;
@@ -84,8 +86,14 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
       this.requestStartAt = this.ctx.clock.now();
       this.ctx = this.owner.currentContext();
     }
+    this.reading = true;
     this.parser.feed(chunk);
-    this.stream?.flushContinue();
+    this.reading = false;
+    const s = this.stream;
+    if (s !== null) {
+      s.flushContinue();
+      s.flushUpstream();
+    }
   }
 
   onDrain(): void {
@@ -246,9 +254,17 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     this.lastActivity = this.ctx.clock.now();
     // A local reply from inside onHead (bodiless request): the parser is not at the request's end yet.
     if (this.requestParsed) {
+      // Parsing queued bytes is a read too: what it writes upstream leaves in one write.
+      const outer = this.reading;
+      this.reading = true;
       this.parser.resume();
+      this.reading = outer;
       // A pipelined head parsed from the queue may expect a 100 (resume may have set a stream).
-      (this.stream as ActiveStream | null)?.flushContinue();
+      const next = this.stream as ActiveStream | null;
+      if (next !== null) {
+        next.flushContinue();
+        if (!outer) next.flushUpstream();
+      }
     } else this.resumeWhenParsed = true;
   }
 

@@ -36,6 +36,8 @@ export interface RouterFilterCallbacks {
   setDetails(details: string): void;
   pauseReading(): void;
   resumeReading(): void;
+  /** True while a client read is parsed: upstream writes wait for `flushUpstream`. */
+  insideDownstreamRead(): boolean;
   cork(): void;
   uncork(): void;
 }
@@ -129,6 +131,12 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
     this.requestComplete = true;
     this.upstream?.endBody();
     if (this.action.timeoutMs > 0 && !this.tlList) this.armRouteTimer();
+  }
+
+  /** The client read that caused upstream writes is parsed: send them as one. */
+  flushUpstream(): void {
+    const up = this.upstream;
+    if (up !== null && !up.flushRequest()) this.stream.pauseReading();
   }
 
   /** A corked batch did not fit in the socket: stop reading the upstream until the client drains. */
@@ -300,6 +308,10 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
     this.upstream = null;
     this.recordUpstreamOutcome(req, this.responseStatus);
     this.stream.onResponseComplete();
+  }
+
+  gatherRequestWrites(): boolean {
+    return this.stream.insideDownstreamRead();
   }
 
   corkDownstream(): void {

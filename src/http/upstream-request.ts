@@ -40,6 +40,8 @@ export interface UpstreamRequestOwner {
   onUpstreamComplete(req: UpstreamRequest): void;
   /** The upstream can take more request body. */
   onUpstreamDrain(req: UpstreamRequest): void;
+  /** True while a client read is parsed: request writes are gathered until `flushRequest`. */
+  gatherRequestWrites(): boolean;
   /** Batch downstream writes made while one upstream read is parsed. */
   corkDownstream(): void;
   uncorkDownstream(): void;
@@ -51,6 +53,9 @@ export interface UpstreamRequestOwner {
  * can take it over.
  */
 const PARSERS = new WeakMap<UpstreamConnection, ResponseParser>();
+
+/** Gathered request bytes past this are written at once (one read's worth is far below it). */
+const GATHER_MAX = 64 * 1024;
 
 type TryState = 'waiting' | 'sending' | 'awaiting_response' | 'receiving' | 'upgrading' | 'done' | 'upgraded';
 
@@ -74,6 +79,15 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
   private responseHead: ResponseHead | null = null;
   /** Monotonic ms when the request head was written; for the service-time header. */
   sentAt = 0;
+  /**
+   * Request bytes held back to leave in one write: the head with the body that came in the same
+   * client read, a chunk with its framing. `gathered` is the first piece; `more` holds the rest
+   * only when there are several (a bodiless request allocates nothing).
+   */
+  private gathering = false;
+  private gathered: Uint8Array | null = null;
+  private more: Uint8Array[] | null = null;
+  private gatheredBytes = 0;
 
   constructor(owner: UpstreamRequestOwner, host: UpstreamHostRef, protocol: UpstreamProtocol, method: string, upgrade: boolean) {
     this.owner = owner;
@@ -113,12 +127,18 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
     this.parser = parser;
     parser.expectResponseTo(this.method, this.upgradeRequested);
     conn.attach(this);
+    // The head is gathered first, so body bytes a resumed client read adds come after it.
+    this.gathering = true;
+    this.send(this.owner.upstreamHead(this.protocol));
     this.owner.onUpstreamConnected(this);
-    if (this.state !== 'sending') return;
-    conn.write(this.owner.upstreamHead(this.protocol));
-    const body = this.owner.bodySoFar();
-    for (let i = 0; i < body.length; i++) this.writeBody(body[i]!);
-    if (this.owner.requestComplete) this.endBody();
+    if (this.state === 'sending') {
+      const body = this.owner.bodySoFar();
+      for (let i = 0; i < body.length; i++) this.writeBody(body[i]!);
+      if (this.owner.requestComplete) this.endBody();
+    }
+    this.gathering = false;
+    // Inside a client read, the rest of the read may add body: the owner flushes when it ends.
+    if (!this.owner.gatherRequestWrites()) this.flushRequest();
   }
 
   onPoolFailure(reason: PoolFailureReason): void {
@@ -136,18 +156,58 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
     if (!conn || (this.state !== 'sending' && this.state !== 'receiving' && this.state !== 'awaiting_response')) return true;
     if (chunk.length === 0) return true;
     if (this.owner.chunkedBody) {
-      conn.write(encodeChunkHeader(chunk.length));
-      conn.write(chunk);
-      return conn.write(CRLF);
+      this.send(encodeChunkHeader(chunk.length));
+      this.send(chunk);
+      return this.send(CRLF);
     }
-    return conn.write(chunk);
+    return this.send(chunk);
   }
 
   endBody(): void {
     if (!this.conn || this.requestSent) return;
-    if (this.owner.chunkedBody) this.conn.write(LAST_CHUNK);
+    if (this.owner.chunkedBody) this.send(LAST_CHUNK);
     this.requestSent = true;
     if (this.state === 'sending') this.state = 'awaiting_response';
+  }
+
+  /** Write what was gathered, as one write. False: the upstream is full (wait for `onUpstreamDrain`). */
+  flushRequest(): boolean {
+    const first = this.gathered;
+    if (first === null) return true;
+    let bytes = first;
+    const more = this.more;
+    if (more !== null) {
+      bytes = new Uint8Array(this.gatheredBytes);
+      bytes.set(first, 0);
+      let at = first.length;
+      for (let i = 0; i < more.length; i++) {
+        bytes.set(more[i]!, at);
+        at += more[i]!.length;
+      }
+      this.more = null;
+    }
+    this.gathered = null;
+    this.gatheredBytes = 0;
+    const conn = this.conn;
+    return conn === null ? true : conn.write(bytes);
+  }
+
+  /** Every request write goes through here: gathered while `onPoolReady` runs or a client read is parsed. */
+  private send(bytes: Uint8Array): boolean {
+    if (!this.gathering && !this.owner.gatherRequestWrites()) {
+      if (this.gathered !== null) this.flushRequest();
+      return this.conn!.write(bytes);
+    }
+    if (this.gathered === null) this.gathered = bytes;
+    else (this.more ??= []).push(bytes);
+    this.gatheredBytes += bytes.length;
+    return this.gatheredBytes < GATHER_MAX || this.flushRequest();
+  }
+
+  private dropGathered(): void {
+    this.gathered = null;
+    this.more = null;
+    this.gatheredBytes = 0;
   }
 
   pauseResponse(): void {
@@ -166,6 +226,7 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
       this.pending.cancel();
       this.pending = null;
     }
+    this.dropGathered();
     if (this.conn) {
       const c = this.conn;
       this.conn = null;
@@ -176,6 +237,7 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
   /** After a 101: hand the connection and any bytes after the response head to a tunnel. */
   takeForTunnel(): { conn: UpstreamConnection; remainder: Uint8Array } | null {
     if (!this.conn || !this.parser) return null;
+    this.flushRequest();
     const remainder = this.parser.takeRemainder();
     const conn = this.conn;
     this.conn = null;
@@ -282,6 +344,7 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
   }
 
   private discardConnection(): void {
+    this.dropGathered();
     const c = this.conn;
     if (!c) return;
     this.conn = null;
