@@ -68,6 +68,15 @@ class BunTcpSocket implements Socket {
   }
 
   write(bytes: Uint8Array): boolean {
+    return this.send(bytes, false);
+  }
+
+  writeBorrowed(bytes: Uint8Array): boolean {
+    return this.send(bytes, true);
+  }
+
+  /** `borrowed`: the caller reuses `bytes` after the call, so what is queued is copied (rare: the kernel usually takes all). */
+  private send(bytes: Uint8Array, borrowed: boolean): boolean {
     // Writing after end/destroy is a no-op: the close is already on its way to the handler.
     if (this.closed || this.endRequested) return true;
     if (bytes.byteLength === 0) return this.queued === 0;
@@ -76,9 +85,9 @@ class BunTcpSocket implements Socket {
       if (n === bytes.byteLength) return true;
       // -1: Bun already closed the socket; its close callback follows.
       if (n < 0) return true;
-      this.enqueue(n === 0 ? bytes : bytes.subarray(n));
+      this.enqueue(borrowed ? bytes.slice(n) : n === 0 ? bytes : bytes.subarray(n));
     } else {
-      this.enqueue(bytes);
+      this.enqueue(borrowed ? bytes.slice() : bytes);
     }
     this.needDrain = true;
     return false;

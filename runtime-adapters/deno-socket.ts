@@ -62,6 +62,11 @@ export class DenoTcpSocket implements Socket {
     else if (!this.pausedByUser) this.resume();
   }
 
+  writeBorrowed(bytes: Uint8Array): boolean {
+    // Every Deno write is asynchronous, so the queue always holds the bytes for a while: a copy.
+    return this.write(bytes.slice());
+  }
+
   write(bytes: Uint8Array): boolean {
     // Writing after end/destroy is a no-op: the close is already on its way to the handler.
     if (this.closed || this.endRequested) return true;

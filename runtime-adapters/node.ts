@@ -104,6 +104,11 @@ class NodeTcpSocket implements Socket {
     return this.raw.write(bytes);
   }
 
+  writeBorrowed(bytes: Uint8Array): boolean {
+    // Node keeps what it is given until libuv has written it: lend it a copy.
+    return this.write(bytes.slice());
+  }
+
   pause(): void {
     this.pausedByUser = true;
     this.raw.pause();

@@ -76,6 +76,11 @@ export interface Socket {
    * not modify `bytes` after the call.
    */
   write(bytes: Uint8Array): boolean;
+  /**
+   * `write` for bytes only lent for the call (a view of a buffer the caller reuses at once):
+   * whatever the socket cannot hand to the kernel now is copied first.
+   */
+  writeBorrowed(bytes: Uint8Array): boolean;
   /** Bytes accepted by `write` that the kernel has not taken yet. */
   readonly bufferedAmount: number;
   setHandler(handler: SocketHandler): void;

@@ -196,7 +196,7 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   private gather(chunk: Uint8Array, start: number, end: number): boolean {
     const w = WRITE_BATCH.buf;
     const n = end - start;
-    if (n > BATCH_COPY_LIMIT) {
+    if (n > BATCH_COPY_LIMIT && (w.length === 0 || w.length + n > BATCH_MAX)) {
       this.flushBatch();
       if (!this.socket.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end))) this.batchBlocked = true;
       return true;
@@ -209,8 +209,8 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   private flushBatch(): void {
     const w = WRITE_BATCH.buf;
     if (w.length === 0) return;
-    const bytes = w.take();
-    if (this.state !== 'closed' && !this.socket.write(bytes)) this.batchBlocked = true;
+    const bytes = w.takeView();
+    if (this.state !== 'closed' && !this.socket.writeBorrowed(bytes)) this.batchBlocked = true;
   }
 
   /** The gathered bytes go out in one write; the batch is free for the next connection. */

@@ -1,10 +1,13 @@
 /** The bytes one upstream read sends to its client, gathered in one buffer so they leave in one write. */
 import { HeadBuffer } from '../http1/head-buffer.ts';
 
-/** Pieces above this size are written as they are, after what was gathered: a copy would cost more than the write. */
+/**
+ * Pieces above this size are copied only to join bytes already gathered (a head): one write
+ * instead of two is worth a copy, while a big piece alone is written as it is.
+ */
 export const BATCH_COPY_LIMIT = 4096;
 /** The batch is flushed before it grows past this: its buffer is kept for the thread's lifetime. */
-export const BATCH_MAX = 16 * 1024;
+export const BATCH_MAX = 96 * 1024;
 
 /**
  * One per thread. A response head is written straight into it and small body pieces are copied

@@ -101,6 +101,16 @@ export class HeadBuffer {
     return out;
   }
 
+  /**
+   * The bytes written so far as a view of the scratch, which is reset: valid only until the next
+   * write into this buffer (for `Socket.writeBorrowed`).
+   */
+  takeView(): Uint8Array {
+    const out = this.buf.subarray(0, this.len);
+    this.len = 0;
+    return out;
+  }
+
   /** Drop what was written (a head abandoned by an error). */
   reset(): void {
     this.len = 0;

@@ -27,6 +27,10 @@ export class FakeSocket implements Socket {
     return this.writeResult;
   }
 
+  writeBorrowed(bytes: Uint8Array): boolean {
+    return this.write(bytes.slice());
+  }
+
   setHandler(handler: SocketHandler): void {
     this.handler = handler;
   }

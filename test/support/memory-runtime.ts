@@ -26,6 +26,10 @@ export class MemorySocket implements Socket {
     if (this.keep) this.writes.push(b.slice());
     return true;
   }
+
+  writeBorrowed(b: Uint8Array): boolean {
+    return this.write(b);
+  }
   setHandler(h: SocketHandler): void {
     this.handler = h;
   }

@@ -134,6 +134,41 @@ describe(`${adapter.name} adapter: sockets`, () => {
     await p.serverRec.until(() => p.serverRec.closes === 1, 'server close');
   });
 
+  it('writeBorrowed: bytes the caller overwrites right after the call still arrive as they were lent', async () => {
+    const p = await pair();
+    p.serverRec.keepChunks = true;
+    // 8 MiB is more than the kernel takes at once, so part of it must be kept (copied) by the adapter.
+    const size = 8 * 1024 * 1024;
+    const scratch = new Uint8Array(size + 16);
+    const words = new Uint32Array(scratch.buffer, 0, size / 4);
+    for (let i = 0; i < words.length; i++) words[i] = i;
+    p.client.writeBorrowed(scratch.subarray(0, size));
+    scratch.fill(0xee);
+    // A second borrowed write while the first is still queued is copied too, and keeps its place.
+    scratch.set(encode('tail'), 0);
+    p.client.writeBorrowed(scratch.subarray(0, 4));
+    scratch.fill(0xdd);
+    p.client.end();
+    await p.serverRec.until(() => p.serverRec.ends === 1, 'server sees FIN', 10_000);
+
+    assert.equal(p.serverRec.bytes, size + 4);
+    const got = concat(p.serverRec.chunks);
+    const gotWords = new Uint32Array(got.buffer, 0, size / 4);
+    let firstBad = -1;
+    for (let i = 0; i < gotWords.length; i++) {
+      if (gotWords[i] !== i) {
+        firstBad = i;
+        break;
+      }
+    }
+    assert.equal(firstBad, -1, `word ${firstBad} is not what was lent`);
+    assert.equal(new TextDecoder().decode(got.subarray(size)), 'tail');
+
+    p.server.end();
+    await p.clientRec.until(() => p.clientRec.closes === 1, 'client close');
+    await p.serverRec.until(() => p.serverRec.closes === 1, 'server close');
+  });
+
   it('still drains writes while reads are paused (an echo that pauses on backpressure moves 16 MiB)', async () => {
     const client = await adapter.connect({ host: HOST, port: listener.port, timeoutMs: 2000 });
     const server = await accepted.next();

@@ -37,6 +37,10 @@ export class FakeSocket implements Socket {
     this.handler = handler;
   }
 
+  writeBorrowed(bytes: Uint8Array): boolean {
+    return this.write(bytes.slice());
+  }
+
   write(bytes: Uint8Array): boolean {
     this.written.push(bytes);
     const b = this.behaviour;
