@@ -87,8 +87,12 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
       this.ctx = this.owner.currentContext();
     }
     this.reading = true;
-    this.parser.feed(chunk);
-    this.reading = false;
+    // finally: a throw must not leave later upstream writes of this client gathered forever.
+    try {
+      this.parser.feed(chunk);
+    } finally {
+      this.reading = false;
+    }
     const s = this.stream;
     if (s !== null) {
       s.flushContinue();
@@ -217,9 +221,13 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   private endBatch(): void {
     this.corkDepth = 0;
     if (!this.batching) return;
-    this.flushBatch();
-    this.batching = false;
-    WRITE_BATCH.release(this);
+    try {
+      this.flushBatch();
+    } finally {
+      // Even if the socket threw, the batch must go back: it is the whole thread's.
+      this.batching = false;
+      WRITE_BATCH.release(this);
+    }
     if (this.batchBlocked) {
       this.batchBlocked = false;
       this.stream?.onDownstreamBlocked();
@@ -257,8 +265,11 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
       // Parsing queued bytes is a read too: what it writes upstream leaves in one write.
       const outer = this.reading;
       this.reading = true;
-      this.parser.resume();
-      this.reading = outer;
+      try {
+        this.parser.resume();
+      } finally {
+        this.reading = outer;
+      }
       // A pipelined head parsed from the queue may expect a 100 (resume may have set a stream).
       const next = this.stream as ActiveStream | null;
       if (next !== null) {

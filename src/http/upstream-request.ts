@@ -251,11 +251,15 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
     // Whatever the response writes downstream for this read goes out in one write (one syscall).
     const owner = this.owner;
     owner.corkDownstream();
-    this.parser?.feed(chunk);
-    // A 101 is reported only now: the parser queues the bytes behind it when feed returns.
-    // (Starting the tunnel flushes the corked 101 head itself.)
-    if (this.state === 'upgrading') owner.onUpstreamHead(this, this.responseHead!);
-    owner.uncorkDownstream();
+    // finally: a throw must not leave the thread's write batch owned by this client.
+    try {
+      this.parser?.feed(chunk);
+      // A 101 is reported only now: the parser queues the bytes behind it when feed returns.
+      // (Starting the tunnel flushes the corked 101 head itself.)
+      if (this.state === 'upgrading') owner.onUpstreamHead(this, this.responseHead!);
+    } finally {
+      owner.uncorkDownstream();
+    }
   }
 
   onDrain(): void {

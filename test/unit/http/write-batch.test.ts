@@ -112,6 +112,23 @@ describe('write batch', () => {
     client.peerClose();
   });
 
+  it('a client whose socket throws while its batch is written leaves the batch free for the next', async () => {
+    const bad = worker.connect();
+    const upBad = await request(bad);
+    const failure = new Error('socket write failed');
+    bad.writeBorrowed = () => {
+      throw failure;
+    };
+    assert.throws(() => upBad.feed(enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nno')), failure);
+    const good = worker.connect();
+    const up = await request(good);
+    up.feed(enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nyes'));
+    assert.equal(good.writeCount, 1, 'the next response is still gathered into one write');
+    assert.match(good.text(), /\r\n\r\nyes$/);
+    good.peerClose();
+    bad.peerClose();
+  });
+
   it('each connection gets only its own bytes, also when responses interleave', async () => {
     const a = worker.connect();
     const upA = await request(a);
