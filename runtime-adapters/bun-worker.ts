@@ -1,5 +1,5 @@
 /** Bun web Workers: the parent side handle, and the worker scope its parent port talks through. */
-import type { WorkerHandle } from './types.ts';
+import { WorkerHandleBase } from './worker-handle-base.ts';
 
 /**
  * A web Worker as Bun runs it. What Bun 1.4.5 delivers (verified): `close` always comes, with
@@ -8,20 +8,12 @@ import type { WorkerHandle } from './types.ts';
  * `bun test`. A crash is always preceded by `error` (an ErrorEvent; Bun prints the error
  * itself), so a close after an error reports at least 1.
  */
-export class BunWorkerHandle implements WorkerHandle {
-  readonly id: number;
+export class BunWorkerHandle extends WorkerHandleBase {
   private readonly worker: Worker;
-  private messageFns: Array<(message: unknown) => void> = [];
-  private early: unknown[] = [];
-  private exitFns: Array<(code: number) => void> = [];
-  private exitCode: number | null = null;
   private crashed = false;
-  private readonly exited: Promise<void>;
-  private markExited!: () => void;
 
   constructor(id: number, entry: string, data: unknown) {
-    this.id = id;
-    this.exited = new Promise((resolve) => { this.markExited = resolve; });
+    super(id);
     this.worker = new Worker(entry);
     this.worker.addEventListener('message', (event: MessageEvent) => this.deliver(event.data));
     this.worker.addEventListener('error', () => { this.crashed = true; });
@@ -37,44 +29,10 @@ export class BunWorkerHandle implements WorkerHandle {
     if (this.exitCode === null) this.worker.postMessage(message);
   }
 
-  onMessage(fn: (message: unknown) => void): void {
-    this.messageFns.push(fn);
-    if (this.early.length > 0) {
-      const early = this.early;
-      this.early = [];
-      for (const m of early) this.deliver(m);
-    }
-  }
-
-  onExit(fn: (code: number) => void): void {
-    if (this.exitCode !== null) {
-      const code = this.exitCode;
-      queueMicrotask(() => fn(code));
-    } else {
-      this.exitFns.push(fn);
-    }
-  }
-
   async terminate(): Promise<void> {
     if (this.exitCode !== null) return;
     this.worker.terminate();
     await this.exited;
-  }
-
-  private deliver(message: unknown): void {
-    if (this.messageFns.length === 0) {
-      this.early.push(message);
-      return;
-    }
-    for (const fn of this.messageFns) fn(message);
-  }
-
-  private finish(code: number): void {
-    if (this.exitCode !== null) return;
-    this.exitCode = code;
-    for (const fn of this.exitFns) fn(code);
-    this.exitFns = [];
-    this.markExited();
   }
 }
 

@@ -1,5 +1,5 @@
 /** Deno web Workers: the parent side handle, the exit message that stands in for an exit event, and the worker scope. */
-import type { WorkerHandle } from './types.ts';
+import { WorkerHandleBase } from './worker-handle-base.ts';
 
 /** Posted by a worker's `exit()` just before it stops: Deno's Worker has no exit event. */
 export const EXIT_KEY = '__runtimeAdapterExit';
@@ -17,16 +17,11 @@ function exitCodeOf(message: unknown): number | null {
  * nothing, and the code is lost. So: `error` → onExit(1); the adapter's `exit(code)` posts the
  * code first; `terminate()` → onExit(0). A worker that stops any other way is not reported.
  */
-export class DenoWorkerHandle implements WorkerHandle {
-  readonly id: number;
+export class DenoWorkerHandle extends WorkerHandleBase {
   private readonly worker: Worker;
-  private messageFns: Array<(message: unknown) => void> = [];
-  private early: unknown[] = [];
-  private exitFns: Array<(code: number) => void> = [];
-  private exitCode: number | null = null;
 
   constructor(id: number, entry: string, data: unknown) {
-    this.id = id;
+    super(id);
     this.worker = new Worker(entry, { type: 'module' });
     this.worker.addEventListener('message', (event: MessageEvent) => {
       const code = exitCodeOf(event.data);
@@ -45,45 +40,12 @@ export class DenoWorkerHandle implements WorkerHandle {
     if (this.exitCode === null) this.worker.postMessage(message);
   }
 
-  onMessage(fn: (message: unknown) => void): void {
-    this.messageFns.push(fn);
-    if (this.early.length > 0) {
-      const early = this.early;
-      this.early = [];
-      for (const m of early) this.deliver(m);
-    }
-  }
-
-  onExit(fn: (code: number) => void): void {
-    if (this.exitCode !== null) {
-      const code = this.exitCode;
-      queueMicrotask(() => fn(code));
-    } else {
-      this.exitFns.push(fn);
-    }
-  }
-
   terminate(): Promise<void> {
     if (this.exitCode === null) {
       this.worker.terminate();
       this.finish(0);
     }
     return Promise.resolve();
-  }
-
-  private deliver(message: unknown): void {
-    if (this.messageFns.length === 0) {
-      this.early.push(message);
-      return;
-    }
-    for (const fn of this.messageFns) fn(message);
-  }
-
-  private finish(code: number): void {
-    if (this.exitCode !== null) return;
-    this.exitCode = code;
-    for (const fn of this.exitFns) fn(code);
-    this.exitFns = [];
   }
 }
 

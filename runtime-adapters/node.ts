@@ -17,6 +17,7 @@ import type {
 } from './types.ts';
 import { SocketError } from './types.ts';
 import { ProcessServices, asLine, lookupAll, toSocketError } from './node-services.ts';
+import { WorkerHandleBase } from './worker-handle-base.ts';
 
 /** SO_REUSEPORT on `net.Server.listen` exists from Node 22.12 (22.x line) and 23.1. */
 export function nodeSupportsReusePort(version: string): boolean {
@@ -182,20 +183,12 @@ class NodeListener implements Listener {
   }
 }
 
-class NodeWorkerHandle implements WorkerHandle {
-  readonly id: number;
+class NodeWorkerHandle extends WorkerHandleBase {
   private readonly worker: Worker;
-  private messageFns: Array<(message: unknown) => void> = [];
-  private early: unknown[] = [];
-  private exitFns: Array<(code: number) => void> = [];
-  private exitCode: number | null = null;
   private terminating = false;
-  private readonly exited: Promise<void>;
-  private markExited!: () => void;
 
   constructor(id: number, entry: string, data: unknown) {
-    this.id = id;
-    this.exited = new Promise((resolve) => { this.markExited = resolve; });
+    super(id);
     this.worker = new Worker(workerSpecifier(entry));
     this.worker.on('message', (message: unknown) => this.deliver(message));
     // With a listener attached Node prints nothing; Bun and Deno print uncaught worker errors.
@@ -211,45 +204,11 @@ class NodeWorkerHandle implements WorkerHandle {
     if (this.exitCode === null) this.worker.postMessage(message);
   }
 
-  onMessage(fn: (message: unknown) => void): void {
-    this.messageFns.push(fn);
-    if (this.early.length > 0) {
-      const early = this.early;
-      this.early = [];
-      for (const m of early) this.deliver(m);
-    }
-  }
-
-  onExit(fn: (code: number) => void): void {
-    if (this.exitCode !== null) {
-      const code = this.exitCode;
-      queueMicrotask(() => fn(code));
-    } else {
-      this.exitFns.push(fn);
-    }
-  }
-
   async terminate(): Promise<void> {
     if (this.exitCode !== null) return;
     this.terminating = true;
     await this.worker.terminate();
     await this.exited;
-  }
-
-  private deliver(message: unknown): void {
-    if (this.messageFns.length === 0) {
-      this.early.push(message);
-      return;
-    }
-    for (const fn of this.messageFns) fn(message);
-  }
-
-  private finish(code: number): void {
-    if (this.exitCode !== null) return;
-    this.exitCode = code;
-    for (const fn of this.exitFns) fn(code);
-    this.exitFns = [];
-    this.markExited();
   }
 }
 
