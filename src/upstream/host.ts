@@ -1,6 +1,7 @@
 /** A host as a worker sees it: snapshot data, this worker's host stats, and its two pools. */
 import type { StatsStore } from '../stats/stats-store.ts';
-import type { Http1ConnPool, PoolHost } from './http1-conn-pool.ts';
+import type { Http1ConnPool } from './http1-conn-pool.ts';
+import type { PoolHost } from './pool-types.ts';
 import { isHealthy } from './host-health.ts';
 import type { HostHealth } from './host-health.ts';
 import { HostStats } from './host-stats.ts';

@@ -7,52 +7,14 @@ import type { CircuitBreakers } from './circuit-breakers.ts';
 import type { ClusterStats } from './cluster-stats.ts';
 import { nextConnState } from './connection-state.ts';
 import type { ConnEvent, ConnState } from './connection-state.ts';
-import type { HostStats } from './host-stats.ts';
 import { LinkedList } from './linked-list.ts';
 import { PendingRequest } from './pending-request.ts';
 import type { PendingOwner } from './pending-request.ts';
 import { PoolConnection } from './pool-connection.ts';
 import type { ConnectionOwner } from './pool-connection.ts';
 import { failureFlag } from './pool-types.ts';
-import type { PendingHandle, PoolCallbacks, PoolFailureReason, PoolSnapshot } from './pool-types.ts';
+import type { Http1ConnPoolOptions, PendingHandle, PoolCallbacks, PoolFailureReason, PoolHost, PoolOwner, PoolSettings, PoolSnapshot } from './pool-types.ts';
 import type { ConnectFn, UpstreamProtocol } from './types.ts';
-
-/** The host a pool connects to. `address` may change (logical_dns); new connections use the new one. */
-export interface PoolHost {
-  readonly address: string;
-  readonly port: number;
-  readonly stats: HostStats;
-}
-
-/** Cluster settings a pool applies to its connections. */
-export interface PoolSettings {
-  connectTimeoutMs: number;
-  /** 0 disables the idle timeout. */
-  idleTimeoutMs: number;
-  /** 0 means unlimited. */
-  maxRequestsPerConnection: number;
-}
-
-/** Whoever keeps the pool (the thread-local cluster): told about drains and breaker capacity. */
-export interface PoolOwner {
-  /** The pool was drained and is empty: delete it. Called once. */
-  onPoolDrained(pool: Http1ConnPool): void;
-  /** A connection of the pool closed, so a `max_connections` slot may be free for a starved pool. */
-  onPoolCapacityFreed(pool: Http1ConnPool): void;
-  /** The pool started / stopped waiting for a connection slot refused by `max_connections`. */
-  onPoolStarvedChange(pool: Http1ConnPool, starved: boolean): void;
-}
-
-export interface Http1ConnPoolOptions {
-  host: PoolHost;
-  protocol: UpstreamProtocol;
-  settings: PoolSettings;
-  connect: ConnectFn;
-  clock: Clock;
-  breakers: CircuitBreakers;
-  stats: ClusterStats;
-  owner?: PoolOwner;
-}
 
 const NO_OWNER: PoolOwner = {
   onPoolDrained: () => {},

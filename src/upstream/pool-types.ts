@@ -1,6 +1,11 @@
-/** The contract between a connection pool and the request path that uses it. */
+/** The contracts of a connection pool: with the request path that uses it, and with the cluster that keeps it. */
 import type { SocketHandler } from '../../runtime-adapters/types.ts';
-import type { UpstreamProtocol } from './types.ts';
+import type { Clock } from '../common/clock.ts';
+import type { CircuitBreakers } from './circuit-breakers.ts';
+import type { ClusterStats } from './cluster-stats.ts';
+import type { HostStats } from './host-stats.ts';
+import type { Http1ConnPool } from './http1-conn-pool.ts';
+import type { ConnectFn, UpstreamProtocol } from './types.ts';
 
 /** Why a pool could not give a request a connection. */
 export type PoolFailureReason = 'overflow' | 'connection_failure' | 'timeout' | 'drained';
@@ -58,4 +63,41 @@ export interface PoolSnapshot {
 /** The flag the request path puts in the access log for a pool failure. */
 export function failureFlag(reason: PoolFailureReason): PoolFailureFlag {
   return reason === 'overflow' ? 'UO' : 'UF';
+}
+
+/** The host a pool connects to. `address` may change (logical_dns); new connections use the new one. */
+export interface PoolHost {
+  readonly address: string;
+  readonly port: number;
+  readonly stats: HostStats;
+}
+
+/** Cluster settings a pool applies to its connections. */
+export interface PoolSettings {
+  connectTimeoutMs: number;
+  /** 0 disables the idle timeout. */
+  idleTimeoutMs: number;
+  /** 0 means unlimited. */
+  maxRequestsPerConnection: number;
+}
+
+/** Whoever keeps the pool (the thread-local cluster): told about drains and breaker capacity. */
+export interface PoolOwner {
+  /** The pool was drained and is empty: delete it. Called once. */
+  onPoolDrained(pool: Http1ConnPool): void;
+  /** A connection of the pool closed, so a `max_connections` slot may be free for a starved pool. */
+  onPoolCapacityFreed(pool: Http1ConnPool): void;
+  /** The pool started / stopped waiting for a connection slot refused by `max_connections`. */
+  onPoolStarvedChange(pool: Http1ConnPool, starved: boolean): void;
+}
+
+export interface Http1ConnPoolOptions {
+  host: PoolHost;
+  protocol: UpstreamProtocol;
+  settings: PoolSettings;
+  connect: ConnectFn;
+  clock: Clock;
+  breakers: CircuitBreakers;
+  stats: ClusterStats;
+  owner?: PoolOwner;
 }

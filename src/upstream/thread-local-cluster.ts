@@ -5,7 +5,7 @@ import { CircuitBreakers } from './circuit-breakers.ts';
 import { ClusterStats } from './cluster-stats.ts';
 import { WorkerHost } from './host.ts';
 import { Http1ConnPool } from './http1-conn-pool.ts';
-import type { PoolOwner, PoolSettings } from './http1-conn-pool.ts';
+import type { PoolOwner, PoolSettings } from './pool-types.ts';
 import { createLoadBalancer } from './lb-factory.ts';
 import { NO_HEALTHY_HOST } from './lb-types.ts';
 import type { LbContext, LoadBalancer, NoHealthyHost } from './lb-types.ts';

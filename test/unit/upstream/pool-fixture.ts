@@ -5,7 +5,7 @@ import type { CircuitBreakerLimits } from '../../../src/upstream/types.ts';
 import { ClusterStats } from '../../../src/upstream/cluster-stats.ts';
 import { HostStats } from '../../../src/upstream/host-stats.ts';
 import { Http1ConnPool } from '../../../src/upstream/http1-conn-pool.ts';
-import type { PoolOwner, PoolSettings } from '../../../src/upstream/http1-conn-pool.ts';
+import type { PoolOwner, PoolSettings } from '../../../src/upstream/pool-types.ts';
 import type {
   PendingHandle,
   PoolCallbacks,
