@@ -86,17 +86,19 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
       this.requestStartAt = this.ctx.clock.now();
       this.ctx = this.owner.currentContext();
     }
+    // A read replayed from inside another (a socket resumed mid-parse) leaves the flush to the outer one.
+    const outer = this.reading;
     this.reading = true;
     // finally: a throw must not leave later upstream writes of this client gathered forever.
     try {
       this.parser.feed(chunk);
     } finally {
-      this.reading = false;
+      this.reading = outer;
     }
     const s = this.stream;
     if (s !== null) {
       s.flushContinue();
-      s.flushUpstream();
+      if (!outer) s.flushUpstream();
     }
   }
 
