@@ -171,7 +171,7 @@ export class Http1ConnPool implements ConnectionOwner, PendingOwner {
     conn.handler = null;
     this.requestDone(conn);
     if (!reusable || conn.closeAfterRelease || this.draining) {
-      this.closeConnection(conn, 'local', true);
+      this.closeConnection(conn, conn.peerEnded ? 'remote' : 'local', true);
       this.afterConnectionLost();
       return;
     }
@@ -183,7 +183,9 @@ export class Http1ConnPool implements ConnectionOwner, PendingOwner {
   destroyConnection(conn: PoolConnection): void {
     if (conn.state !== 'busy') throw new IllegalTransitionError('UpstreamConnection', conn.state, 'destroy');
     conn.handler = null;
-    this.closeConnection(conn, 'local', true);
+    // A request that gives up on a connection its upstream half-closed (FIN mid-response) did
+    // not end it: the upstream did, as Envoy counts it.
+    this.closeConnection(conn, conn.peerEnded ? 'remote' : 'local', true);
     this.afterConnectionLost();
   }
 

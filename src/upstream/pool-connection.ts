@@ -36,6 +36,8 @@ export class PoolConnection implements UpstreamConnection, SocketHandler, ListNo
   /** Clock time it last entered `ready` (idle timeout runs from here). */
   idleSince = 0;
   timedOut = false;
+  /** The upstream sent FIN: whatever closes the connection now, the upstream ended it (stats say remote). */
+  peerEnded = false;
   readonly id: number;
   readonly protocol: UpstreamProtocol;
   readonly address: string;
@@ -112,6 +114,7 @@ export class PoolConnection implements UpstreamConnection, SocketHandler, ListNo
   }
 
   onEnd(): void {
+    this.peerEnded = true;
     const h = this.handler;
     if (this.state === 'busy' && h) h.onEnd();
     else this.owner.onUnexpectedInput(this, 'end');

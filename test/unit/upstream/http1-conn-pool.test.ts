@@ -87,6 +87,33 @@ describe('HTTP/1 pool', () => {
     assert.equal(f.stat('upstream_cx_destroy'), 1);
   });
 
+  it('a request that gives up after the upstream half-closed counts destroy_remote_with_active_rq, not local', async () => {
+    const f = makePool();
+    const a = f.request();
+    const sock = f.connector.attempts[0]!.succeed();
+    await flush();
+    sock.peerEnd();
+    a.reset();
+    assert.equal(sock.destroyed, true);
+    assert.equal(f.stat('upstream_cx_destroy_remote_with_active_rq'), 1);
+    assert.equal(f.stat('upstream_cx_destroy_local_with_active_rq'), 0);
+    assert.equal(f.stat('upstream_cx_destroy_remote'), 1);
+    assert.equal(f.stat('upstream_cx_destroy_local'), 0);
+    assert.equal(f.stat('upstream_rq_active'), 0);
+  });
+
+  it('a close-delimited response ended by the upstream FIN counts a remote destroy', async () => {
+    const f = makePool();
+    const a = f.request();
+    const sock = f.connector.attempts[0]!.succeed();
+    await flush();
+    sock.peerEnd();
+    a.finish(false);
+    assert.equal(f.stat('upstream_cx_destroy_remote'), 1);
+    assert.equal(f.stat('upstream_cx_destroy_local'), 0);
+    assert.equal(f.stat('upstream_cx_destroy_with_active_rq'), 0);
+  });
+
   it('writing on a connection after releasing it is refused', async () => {
     const f = makePool();
     const a = f.request();
