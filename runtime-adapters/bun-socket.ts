@@ -113,15 +113,27 @@ class BunTcpSocket implements Socket {
   }
 
   destroy(): void {
+    this.closeNow(true);
+  }
+
+  close(): void {
+    this.closeNow(false);
+  }
+
+  /**
+   * `reset`: terminate() = SO_LINGER 0 + close, an RST. Otherwise end(), which (unlike our
+   * half-closing `end`) closes at once with a FIN. Bun calls `close` synchronously from inside
+   * either; that call is ignored (closed is set) and onClose is delivered after this returns.
+   */
+  private closeNow(reset: boolean): void {
     if (this.closed) return;
     this.closed = true;
     this.closeError = undefined;
     this.held = [];
     this.heldEnd = false;
     this.dropQueue();
-    // terminate() = SO_LINGER 0 + close: an RST. Bun calls `close` synchronously from inside
-    // it; that call is ignored (closed is set) and onClose is delivered after this returns.
-    this.raw.terminate();
+    if (reset) this.raw.terminate();
+    else this.raw.end();
     this.heldClose = true;
     queueMicrotask(() => this.replay());
   }

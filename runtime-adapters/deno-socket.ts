@@ -111,6 +111,10 @@ export class DenoTcpSocket implements Socket {
     if (!this.writing) void this.shutWrite();
   }
 
+  close(): void {
+    this.destroy();
+  }
+
   destroy(): void {
     // Deno has no way to send an RST: this is a plain close.
     if (this.closed) return;

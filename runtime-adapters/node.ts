@@ -124,6 +124,13 @@ class NodeTcpSocket implements Socket {
     if (!this.raw.destroyed && !this.raw.writableEnded) this.raw.end();
   }
 
+  close(): void {
+    if (this.raw.destroyed) return;
+    this.destroyedByUs = true;
+    // destroy() without a reset: close(2) sends a FIN when nothing unread is left.
+    this.raw.destroy();
+  }
+
   destroy(): void {
     if (this.raw.destroyed) return;
     this.destroyedByUs = true;

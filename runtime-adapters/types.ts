@@ -91,6 +91,12 @@ export interface Socket {
   end(): void;
   /** Close now, dropping anything unsent (an RST where the runtime allows). */
   destroy(): void;
+  /**
+   * Close now and cleanly: the peer gets a FIN, not a reset, and the socket is released without
+   * waiting for the peer's side. For connections with nothing in flight (an idle pool member).
+   * `onClose` follows, as after `destroy`.
+   */
+  close(): void;
   setNoDelay?(on: boolean): void;
 }
 

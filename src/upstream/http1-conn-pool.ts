@@ -116,8 +116,8 @@ export class Http1ConnPool implements ConnectionOwner, PendingOwner {
     for (const req of this.pending.toArray()) {
       if (req.state === 'waiting') this.failPending(req, 'drained');
     }
-    for (const conn of this.ready.toArray()) this.closeConnection(conn, 'local', true);
-    for (const conn of this.connecting.toArray()) this.closeConnection(conn, 'local', true);
+    for (const conn of this.ready.toArray()) this.closeConnection(conn, 'local', 'clean');
+    for (const conn of this.connecting.toArray()) this.closeConnection(conn, 'local', 'reset');
     this.updateStarved();
     this.owner.onPoolCapacityFreed(this);
     this.checkDrained();
@@ -150,7 +150,7 @@ export class Http1ConnPool implements ConnectionOwner, PendingOwner {
     while (closed < max) {
       const conn = this.ready.back();
       if (!conn) break;
-      this.closeConnection(conn, 'local', true);
+      this.closeConnection(conn, 'local', 'clean');
       closed++;
     }
     return closed;
@@ -171,7 +171,8 @@ export class Http1ConnPool implements ConnectionOwner, PendingOwner {
     conn.handler = null;
     this.requestDone(conn);
     if (!reusable || conn.closeAfterRelease || this.draining) {
-      this.closeConnection(conn, conn.peerEnded ? 'remote' : 'local', true);
+      // The response is complete: nothing is in flight, so the upstream gets a FIN, not a reset.
+      this.closeConnection(conn, conn.peerEnded ? 'remote' : 'local', 'clean');
       this.afterConnectionLost();
       return;
     }
@@ -185,14 +186,14 @@ export class Http1ConnPool implements ConnectionOwner, PendingOwner {
     conn.handler = null;
     // A request that gives up on a connection its upstream half-closed (FIN mid-response) did
     // not end it: the upstream did, as Envoy counts it.
-    this.closeConnection(conn, conn.peerEnded ? 'remote' : 'local', true);
+    this.closeConnection(conn, conn.peerEnded ? 'remote' : 'local', 'reset');
     this.afterConnectionLost();
   }
 
   onUnexpectedInput(conn: PoolConnection, what: 'data' | 'end'): void {
     if (conn.state === 'closed') return;
     // S8: bytes or FIN nobody asked for; the connection can never be trusted again.
-    this.closeConnection(conn, what === 'end' ? 'remote' : 'local', true);
+    this.closeConnection(conn, what === 'end' ? 'remote' : 'local', what === 'end' ? 'clean' : 'reset');
     this.afterConnectionLost();
   }
 
@@ -200,7 +201,7 @@ export class Http1ConnPool implements ConnectionOwner, PendingOwner {
     if (conn.state === 'closed') return;
     const handler = conn.handler;
     const wasBusy = conn.state === 'busy';
-    this.closeConnection(conn, 'remote', false);
+    this.closeConnection(conn, 'remote', 'none');
     if (wasBusy && handler) handler.onClose(error);
     this.afterConnectionLost();
   }
@@ -279,7 +280,7 @@ export class Http1ConnPool implements ConnectionOwner, PendingOwner {
     this.stats.upstream_cx_connect_fail.inc();
     this.host.stats.cx_connect_fail.inc();
     if (timedOut) this.stats.upstream_cx_connect_timeout.inc();
-    this.closeConnection(conn, timedOut ? 'local' : 'remote', false);
+    this.closeConnection(conn, timedOut ? 'local' : 'remote', 'none');
     // The request this connection was opened for can no longer be covered: fail the oldest.
     if (this.pending.size > this.connecting.size) {
       const oldest = this.pending.front()!;
@@ -312,7 +313,7 @@ export class Http1ConnPool implements ConnectionOwner, PendingOwner {
   private park(conn: PoolConnection): void {
     if (this.draining || this.breakers.connectionWaiters() > 0) {
       // Another pool of the cluster waits for a connection slot: give ours back instead of idling.
-      this.closeConnection(conn, 'local', true);
+      this.closeConnection(conn, 'local', 'clean');
       this.owner.onPoolCapacityFreed(this);
       return;
     }
@@ -382,7 +383,11 @@ export class Http1ConnPool implements ConnectionOwner, PendingOwner {
    * Remove `conn` for good and account for it. `origin` says who closed it (the destroy stats);
    * `destroySocket` is false when the socket is already closed or was never opened.
    */
-  private closeConnection(conn: PoolConnection, origin: 'local' | 'remote', destroySocket: boolean): void {
+  /**
+   * `socket`: 'clean' closes with a FIN (idle or finished connections: nothing in flight),
+   * 'reset' aborts (a request gave up, or stray bytes arrived), 'none' when it is already closed.
+   */
+  private closeConnection(conn: PoolConnection, origin: 'local' | 'remote', socket: 'clean' | 'reset' | 'none'): void {
     const was = conn.state;
     this.move(conn, 'close');
     if (conn.connectTimer) {
@@ -408,8 +413,11 @@ export class Http1ConnPool implements ConnectionOwner, PendingOwner {
       this.requestDone(conn);
     }
     conn.handler = null;
-    const socket = conn.socket;
-    if (socket && destroySocket) socket.destroy();
+    const sock = conn.socket;
+    if (sock !== null && socket !== 'none') {
+      if (socket === 'clean') sock.close();
+      else sock.destroy();
+    }
     // After the close: another worker may open a connection with this slot at once.
     this.breakers.releaseConnection();
   }
@@ -444,7 +452,7 @@ export class Http1ConnPool implements ConnectionOwner, PendingOwner {
     let closed = false;
     for (let conn = this.ready.back(); conn && conn.idleSince + limit <= now; conn = this.ready.back()) {
       this.stats.upstream_cx_idle_timeout.inc();
-      this.closeConnection(conn, 'local', true);
+      this.closeConnection(conn, 'local', 'clean');
       closed = true;
     }
     this.armIdleTimer();

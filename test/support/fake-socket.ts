@@ -47,6 +47,15 @@ export class FakeSocket implements Socket {
     this.ended = true;
   }
 
+  /** `close()` was used (a FIN) rather than `destroy()` (a reset). */
+  closedCleanly = false;
+
+  close(): void {
+    if (this.destroyed) return;
+    this.closedCleanly = true;
+    this.destroy();
+  }
+
   /** Like the adapters: the close is reported later, never from inside `destroy`. */
   destroy(): void {
     if (this.destroyed) return;

@@ -38,6 +38,10 @@ export class MemorySocket implements Socket {
   end(): void {
     this.ended = true;
   }
+  close(): void {
+    this.destroy();
+  }
+
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;

@@ -302,6 +302,23 @@ describe(`${adapter.name} adapter: sockets`, () => {
     assert.equal(p.serverRec.closes, 1);
   });
 
+  it('close sends a FIN, not a reset: the peer sees the end and a clean close', async () => {
+    const p = await pair();
+    p.client.write(encode('last'));
+    await p.serverRec.until(() => p.serverRec.bytes === 4, 'server has the bytes');
+    p.client.close();
+    assert.doesNotThrow(() => p.client.write(encode('after close')));
+    p.client.close();
+    await p.clientRec.until(() => p.clientRec.closes === 1, 'client close');
+    assert.equal(p.clientRec.closeError, undefined);
+    await p.serverRec.until(() => p.serverRec.ends === 1, 'server sees the FIN');
+    p.server.end();
+    await p.serverRec.until(() => p.serverRec.closes === 1, 'server close');
+    assert.equal(p.serverRec.closeError, undefined, 'no ECONNRESET: the close was clean');
+    await barrier();
+    assert.equal(p.clientRec.closes, 1);
+  });
+
   it('events that arrive before setHandler are held for the handler', async () => {
     const client = await adapter.connect({ host: HOST, port: listener.port, timeoutMs: 2000 });
     const server = await accepted.next();

@@ -71,6 +71,10 @@ export class FakeSocket implements Socket {
     this.destroy();
   }
 
+  close(): void {
+    this.destroy();
+  }
+
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;

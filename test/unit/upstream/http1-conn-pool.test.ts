@@ -114,6 +114,39 @@ describe('HTTP/1 pool', () => {
     assert.equal(f.stat('upstream_cx_destroy_with_active_rq'), 0);
   });
 
+  it('connections with nothing in flight close with a FIN; a request that gives up resets its connection', async () => {
+    const f = makePool({ settings: { idleTimeoutMs: 1000 } });
+    // Idle timeout: a clean close.
+    const a = f.request();
+    const idle = f.connector.attempts[0]!.succeed();
+    await flush();
+    a.finish(true);
+    f.clock.advance(1000);
+    assert.equal(idle.destroyed, true);
+    assert.equal(idle.closedCleanly, true, 'an idle connection is closed, not reset');
+    // A finished response on a connection that may not be reused: a clean close.
+    const b = f.request();
+    const done = f.connector.attempts[1]!.succeed();
+    await flush();
+    b.finish(false);
+    assert.equal(done.closedCleanly, true, 'a finished, non-reusable connection is closed, not reset');
+    // A request that gives up mid-flight: a reset.
+    const c = f.request();
+    const aborted = f.connector.attempts[2]!.succeed();
+    await flush();
+    c.reset();
+    assert.equal(aborted.destroyed, true);
+    assert.equal(aborted.closedCleanly, false, 'an abandoned request resets its connection');
+    // Stray bytes on an idle connection (S8): a reset.
+    const d = f.request();
+    const stray = f.connector.attempts[3]!.succeed();
+    await flush();
+    d.finish(true);
+    stray.peerSend('HTTP/1.1 200 OK\r\n\r\n');
+    assert.equal(stray.destroyed, true);
+    assert.equal(stray.closedCleanly, false);
+  });
+
   it('writing on a connection after releasing it is refused', async () => {
     const f = makePool();
     const a = f.request();
