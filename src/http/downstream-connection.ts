@@ -11,7 +11,7 @@ import { ActiveStream, type StreamConnection } from './active-stream.ts';
 import type { ListenerContext } from './listener-context.ts';
 import { downstreamProtocolError, localReply, type LocalReply } from './local-reply.ts';
 import { Tunnel } from './tunnel.ts';
-import { BATCH_COPY_LIMIT, BATCH_MAX, WRITE_BATCH } from './write-batch.ts';
+import { WRITE_BATCH } from './write-batch.ts';
 import type { HeadBuffer } from '../http1/head-buffer.ts';
 
 /** What the connection tells the listener that owns it. */
@@ -86,19 +86,25 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
       this.requestStartAt = this.ctx.clock.now();
       this.ctx = this.owner.currentContext();
     }
-    // A read replayed from inside another (a socket resumed mid-parse) leaves the flush to the outer one.
+    this.parse(chunk);
+    this.stream?.flushContinue();
+  }
+
+  /**
+   * Parse a read (`chunk`), or the queued bytes (null), with the upstream writes it causes
+   * gathered until it ends. A read replayed from inside another (a socket resumed mid-parse)
+   * leaves the flush to the outer one; `finally`, so a throw cannot leave the thread's write
+   * batch held by the request being written.
+   */
+  private parse(chunk: Uint8Array | null): void {
     const outer = this.reading;
     this.reading = true;
-    // finally: a throw must not leave later upstream writes of this client gathered forever.
     try {
-      this.parser.feed(chunk);
+      if (chunk !== null) this.parser.feed(chunk);
+      else this.parser.resume();
     } finally {
       this.reading = outer;
-    }
-    const s = this.stream;
-    if (s !== null) {
-      s.flushContinue();
-      if (!outer) s.flushUpstream();
+      if (!outer) this.stream?.flushUpstream();
     }
   }
 
@@ -187,7 +193,7 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   }
 
   batch(): HeadBuffer | null {
-    return this.batching ? WRITE_BATCH.buf : null;
+    return this.batching ? WRITE_BATCH.headBuffer() : null;
   }
 
   cork(): void {
@@ -200,23 +206,8 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   }
 
   private gather(chunk: Uint8Array, start: number, end: number): boolean {
-    const w = WRITE_BATCH.buf;
-    const n = end - start;
-    if (n > BATCH_COPY_LIMIT && (w.length === 0 || w.length + n > BATCH_MAX)) {
-      this.flushBatch();
-      if (!this.socket.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end))) this.batchBlocked = true;
-      return true;
-    }
-    if (w.length + n > BATCH_MAX) this.flushBatch();
-    w.bytes(chunk, start, end);
+    if (!WRITE_BATCH.add(this.socket, chunk, start, end)) this.batchBlocked = true;
     return true;
-  }
-
-  private flushBatch(): void {
-    const w = WRITE_BATCH.buf;
-    if (w.length === 0) return;
-    const bytes = w.takeView();
-    if (this.state !== 'closed' && !this.socket.writeBorrowed(bytes)) this.batchBlocked = true;
   }
 
   /** The gathered bytes go out in one write; the batch is free for the next connection. */
@@ -224,7 +215,7 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     this.corkDepth = 0;
     if (!this.batching) return;
     try {
-      this.flushBatch();
+      if (!WRITE_BATCH.flush(this.state === 'closed' ? null : this.socket)) this.batchBlocked = true;
     } finally {
       // Even if the socket threw, the batch must go back: it is the whole thread's.
       this.batching = false;
@@ -265,19 +256,9 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     // A local reply from inside onHead (bodiless request): the parser is not at the request's end yet.
     if (this.requestParsed) {
       // Parsing queued bytes is a read too: what it writes upstream leaves in one write.
-      const outer = this.reading;
-      this.reading = true;
-      try {
-        this.parser.resume();
-      } finally {
-        this.reading = outer;
-      }
+      this.parse(null);
       // A pipelined head parsed from the queue may expect a 100 (resume may have set a stream).
-      const next = this.stream as ActiveStream | null;
-      if (next !== null) {
-        next.flushContinue();
-        if (!outer) next.flushUpstream();
-      }
+      (this.stream as ActiveStream | null)?.flushContinue();
     } else this.resumeWhenParsed = true;
   }
 

@@ -9,6 +9,7 @@ import type { ResponseHandler } from '../http1/types.ts';
 import { IllegalTransitionError } from '../common/errors.ts';
 import type { RequestPool, UpstreamHostRef } from './upstream-cluster.ts';
 import { CRLF, LAST_CHUNK, encodeChunkHeader } from './wire.ts';
+import { WRITE_BATCH } from './write-batch.ts';
 
 /** Why a try failed before a usable response arrived. */
 export type UpstreamFailure =
@@ -54,9 +55,6 @@ export interface UpstreamRequestOwner {
  */
 const PARSERS = new WeakMap<UpstreamConnection, ResponseParser>();
 
-/** Gathered request bytes past this are written at once (one read's worth is far below it). */
-const GATHER_MAX = 64 * 1024;
-
 type TryState = 'waiting' | 'sending' | 'awaiting_response' | 'receiving' | 'upgrading' | 'done' | 'upgraded';
 
 /**
@@ -80,14 +78,12 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
   /** Monotonic ms when the request head was written; for the service-time header. */
   sentAt = 0;
   /**
-   * Request bytes held back to leave in one write: the head with the body that came in the same
-   * client read, a chunk with its framing. `gathered` is the first piece; `more` holds the rest
-   * only when there are several (a bodiless request allocates nothing).
+   * Request writes are gathered in the thread's write batch, to leave in one write: the head
+   * with the body that came in the same client read, a chunk with its framing. `gathering`:
+   * while `onPoolReady` writes; `batched`: this request holds the batch.
    */
   private gathering = false;
-  private gathered: Uint8Array | null = null;
-  private more: Uint8Array[] | null = null;
-  private gatheredBytes = 0;
+  private batched = false;
 
   constructor(owner: UpstreamRequestOwner, host: UpstreamHostRef, protocol: UpstreamProtocol, method: string, upgrade: boolean) {
     this.owner = owner;
@@ -170,44 +166,36 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
     if (this.state === 'sending') this.state = 'awaiting_response';
   }
 
-  /** Write what was gathered, as one write. False: the upstream is full (wait for `onUpstreamDrain`). */
+  /** Write what was gathered, as one write, and free the batch. False: the upstream is full (wait for `onUpstreamDrain`). */
   flushRequest(): boolean {
-    const first = this.gathered;
-    if (first === null) return true;
-    let bytes = first;
-    const more = this.more;
-    if (more !== null) {
-      bytes = new Uint8Array(this.gatheredBytes);
-      bytes.set(first, 0);
-      let at = first.length;
-      for (let i = 0; i < more.length; i++) {
-        bytes.set(more[i]!, at);
-        at += more[i]!.length;
-      }
-      this.more = null;
+    if (!this.batched) return true;
+    this.batched = false;
+    try {
+      return WRITE_BATCH.flush(this.conn);
+    } finally {
+      WRITE_BATCH.release(this);
     }
-    this.gathered = null;
-    this.gatheredBytes = 0;
-    const conn = this.conn;
-    return conn === null ? true : conn.write(bytes);
   }
 
   /** Every request write goes through here: gathered while `onPoolReady` runs or a client read is parsed. */
   private send(bytes: Uint8Array): boolean {
+    const conn = this.conn!;
     if (!this.gathering && !this.owner.gatherRequestWrites()) {
-      if (this.gathered !== null) this.flushRequest();
-      return this.conn!.write(bytes);
+      if (this.batched) this.flushRequest();
+      return conn.write(bytes);
     }
-    if (this.gathered === null) this.gathered = bytes;
-    else (this.more ??= []).push(bytes);
-    this.gatheredBytes += bytes.length;
-    return this.gatheredBytes < GATHER_MAX || this.flushRequest();
+    if (!this.batched) {
+      // Held by someone else (a nested read): write directly; nothing of ours is gathered.
+      if (!WRITE_BATCH.acquire(this)) return conn.write(bytes);
+      this.batched = true;
+    }
+    return WRITE_BATCH.addStable(conn, bytes);
   }
 
   private dropGathered(): void {
-    this.gathered = null;
-    this.more = null;
-    this.gatheredBytes = 0;
+    if (!this.batched) return;
+    this.batched = false;
+    WRITE_BATCH.release(this);
   }
 
   pauseResponse(): void {

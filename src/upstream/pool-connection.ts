@@ -74,6 +74,12 @@ export class PoolConnection implements UpstreamConnection, SocketHandler, ListNo
     return this.socket!.write(bytes);
   }
 
+  writeBorrowed(bytes: Uint8Array): boolean {
+    this.requireBusy('write');
+    this.stats.upstream_cx_tx_bytes_total.add(bytes.length);
+    return this.socket!.writeBorrowed(bytes);
+  }
+
   get bufferedAmount(): number {
     return this.socket ? this.socket.bufferedAmount : 0;
   }

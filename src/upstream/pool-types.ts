@@ -28,6 +28,8 @@ export interface UpstreamConnection {
   attach(handler: SocketHandler): void;
   /** Same contract as `Socket.write` (false: wait for the handler's `onDrain`). */
   write(bytes: Uint8Array): boolean;
+  /** Same contract as `Socket.writeBorrowed`: `bytes` is lent for the call only. */
+  writeBorrowed(bytes: Uint8Array): boolean;
   readonly bufferedAmount: number;
   pause(): void;
   resume(): void;
