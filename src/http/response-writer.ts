@@ -1,8 +1,8 @@
 /** Writes one response to the client: its head with our framing, then the body encoded to match. */
 import type { ResponseHead } from '../http1/head.ts';
 import { downstreamFraming, type DownstreamFraming } from './response-framing.ts';
-import type { HeadBuffer } from '../http1/head-buffer.ts';
-import { CRLF, LAST_CHUNK, encodeChunkHeader, serializeResponseHead, serializeResponseHeadFrom, writeResponseHeadFromInto } from './wire.ts';
+import { CRLF, LAST_CHUNK, encodeChunkHeader, serializeResponseHead, writeResponseHeadFromInto } from './wire.ts';
+import { HeadBuffer } from '../http1/head-buffer.ts';
 
 /** Where the bytes go (the downstream connection). */
 export interface ByteSink {
@@ -11,6 +11,9 @@ export interface ByteSink {
   /** The batch being gathered (a head is written straight into it), or null. */
   batch(): HeadBuffer | null;
 }
+
+/** A head written outside a batch is taken from here at once (one per thread). */
+const OWN_HEAD = new HeadBuffer();
 
 /** Refilled per response head (read before the next head is written, on the same thread). */
 const FRAMING: DownstreamFraming = { framing: 'none', length: -1, hasBody: false, chunked: false, closeDelimited: false };
@@ -41,9 +44,11 @@ export class ResponseWriter {
     this.chunked = f.chunked;
     const closing = close || f.closeDelimited;
     if (edited === null) {
+      // Into the batch being gathered; without one (another client holds it), into a head of its own.
       const batch = this.sink.batch();
-      if (batch !== null) writeResponseHeadFromInto(batch, head, added, f.framing, f.length, closing, this.clientMinor);
-      else this.sink.write(serializeResponseHeadFrom(head, added, f.framing, f.length, closing, this.clientMinor));
+      const w = batch ?? OWN_HEAD;
+      writeResponseHeadFromInto(w, head, added, f.framing, f.length, closing, this.clientMinor);
+      if (batch === null) this.sink.write(w.take());
     } else {
       this.sink.write(serializeResponseHead(head.status, head.reason, edited.concat(added), f.framing, f.length, closing, false, this.clientMinor));
     }

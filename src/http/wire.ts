@@ -5,7 +5,6 @@ import {
   encodeRequestHead,
   encodeRequestHeadFrom,
   encodeResponseHead,
-  encodeResponseHeadFrom,
   writeResponseHeadFrom,
   type HeadWriteOptions,
   type OutgoingFraming,
@@ -111,19 +110,7 @@ export function serializeResponseHead(
   );
 }
 
-/** `serializeResponseHead` for a proxied head whose fields are copied from its text, `added` after them. */
-export function serializeResponseHeadFrom(
-  head: ResponseHead,
-  added: readonly string[],
-  framing: OutgoingFraming,
-  contentLength: number,
-  close: boolean,
-  clientMinor: number,
-): Uint8Array {
-  return encodeResponseHeadFrom(head.status, head.reason || reasonPhrase(head.status), head.fields, added, responseOptions(framing, contentLength, close, clientMinor));
-}
-
-/** `serializeResponseHeadFrom` appended to a write batch instead of a buffer of its own. */
+/** `serializeResponseHead` for a proxied head whose fields are copied from its text, `added` after them, written into `w`. */
 export function writeResponseHeadFromInto(
   w: HeadBuffer,
   head: ResponseHead,

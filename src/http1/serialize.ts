@@ -46,10 +46,7 @@ export interface HeadWriteOptions {
 export function encodeRequestHead(req: OutgoingRequest, opts: HeadWriteOptions): Uint8Array {
   checkFraming(opts);
   const w = SCRATCH;
-  w.str(req.method);
-  w.str(' ');
-  w.str(req.path);
-  w.str((opts.versionMinor ?? 1) === 1 ? ' HTTP/1.1\r\n' : ' HTTP/1.0\r\n');
+  writeRequestLine(w, req.method, req.path, opts);
   // No Host received (HTTP/1.0 client) but one is needed: it goes first.
   if (req.host !== null && !hasHost(req.headers)) w.field('Host', req.host);
   writeFields(w, req.headers, opts, true, req.host);
@@ -58,19 +55,11 @@ export function encodeRequestHead(req: OutgoingRequest, opts: HeadWriteOptions):
 
 /** Write a response head: status line with reason, filtered fields, our framing and Connection. */
 export function encodeResponseHead(res: OutgoingResponse, opts: HeadWriteOptions): Uint8Array {
-  writeResponseHead(SCRATCH, res, opts);
-  return SCRATCH.take();
-}
-
-/** `encodeResponseHead` appended to `w` (a batch that also carries the body) instead of a buffer of its own. */
-export function writeResponseHead(w: HeadBuffer, res: OutgoingResponse, opts: HeadWriteOptions): void {
   checkFraming(opts);
-  w.str((opts.versionMinor ?? 1) === 1 ? 'HTTP/1.1 ' : 'HTTP/1.0 ');
-  w.uint(res.status);
-  w.str(' ');
-  w.str(res.reason);
-  w.crlf();
+  const w = SCRATCH;
+  writeStatusLine(w, res.status, res.reason, opts);
   writeFields(w, res.headers, opts, false, null);
+  return w.take();
 }
 
 /**
@@ -89,10 +78,7 @@ export function encodeRequestHeadFrom(
 ): Uint8Array {
   checkFraming(opts);
   const w = SCRATCH;
-  w.str(method);
-  w.str(' ');
-  w.str(path);
-  w.str((opts.versionMinor ?? 1) === 1 ? ' HTTP/1.1\r\n' : ' HTTP/1.0\r\n');
+  writeRequestLine(w, method, path, opts);
   writeTableFields(w, fields, omit, added, opts, true, host);
   return w.take();
 }
@@ -119,15 +105,28 @@ export function writeResponseHeadFrom(
   opts: HeadWriteOptions,
 ): void {
   checkFraming(opts);
+  writeStatusLine(w, status, reason, opts);
+  writeTableFields(w, fields, NO_NAMES, added, opts, false, null);
+}
+
+const NO_NAMES: readonly string[] = [];
+
+/** `METHOD SP path SP HTTP/1.x CRLF`. */
+function writeRequestLine(w: HeadBuffer, method: string, path: string, opts: HeadWriteOptions): void {
+  w.str(method);
+  w.str(' ');
+  w.str(path);
+  w.str((opts.versionMinor ?? 1) === 1 ? ' HTTP/1.1\r\n' : ' HTTP/1.0\r\n');
+}
+
+/** `HTTP/1.x SP status SP reason CRLF`. */
+function writeStatusLine(w: HeadBuffer, status: number, reason: string, opts: HeadWriteOptions): void {
   w.str((opts.versionMinor ?? 1) === 1 ? 'HTTP/1.1 ' : 'HTTP/1.0 ');
   w.uint(status);
   w.str(' ');
   w.str(reason);
   w.crlf();
-  writeTableFields(w, fields, NO_NAMES, added, opts, false, null);
 }
-
-const NO_NAMES: readonly string[] = [];
 
 /** The same filtering as `writeFields`, copying names and values as ranges of the head text. */
 function writeTableFields(
