@@ -20,6 +20,8 @@ import { UpstreamHead } from './upstream-head.ts';
 export interface RouterFilterCallbacks {
   /** A response byte went to the client: no more retries, and failures become resets. */
   readonly responseStarted: boolean;
+  /** The whole request body has been received from the client. */
+  readonly requestComplete: boolean;
   onResponseHead(head: ResponseHead, serviceTimeMs: number): void;
   /** A 1xx other than 100 (S6). */
   onInformational(head: ResponseHead): void;
@@ -59,7 +61,6 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
   private readonly cluster: RouteCluster;
   private readonly wireHead: UpstreamHead;
   readonly chunkedBody: boolean;
-  requestComplete: boolean;
   /** Chunks received but not yet written to the current try, or kept for a retry. */
   private body = NO_BODY_BUFFER;
   private upstream: UpstreamRequest | null = null;
@@ -70,8 +71,6 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
   upstreamHostKey: string | null = null;
   private retry: RetryState | null = null;
   serviceTimeMs: number | null = null;
-  /** The status of the response being forwarded (the outcome recorded when it completes). */
-  private responseStatus = 0;
   private downstreamBlocked = false;
   /** The stream finished: timers are gone and late callbacks are ignored. */
   private ended = false;
@@ -97,7 +96,6 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
     this.action = action;
     this.cluster = cluster;
     this.chunkedBody = head.framing === 'chunked';
-    this.requestComplete = head.framing === 'none';
     this.wireHead = new UpstreamHead(head, route, action, remoteAddress, ctx, this.upgradeRequested());
     if (action.retryPolicy && action.retryPolicy.numRetries > 0) {
       this.retry = new RetryState(action.retryPolicy, ctx.random);
@@ -107,6 +105,11 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
       const retain = this.retry !== null && (head.framing !== 'content-length' || head.contentLength <= limit);
       this.body = new RequestBodyBuffer(retain, limit);
     }
+  }
+
+  /** The stream's: it hears the request's end first. */
+  get requestComplete(): boolean {
+    return this.stream.requestComplete;
   }
 
   get requestId(): string {
@@ -128,7 +131,6 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
   }
 
   onRequestComplete(): void {
-    this.requestComplete = true;
     this.upstream?.endBody();
     if (this.action.timeoutMs > 0 && !this.tlList) this.armRouteTimer();
   }
@@ -291,7 +293,6 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
       this.upstream = null;
       return this.stream.onTunnel(head, taken);
     }
-    this.responseStatus = head.status;
     this.stream.onResponseHead(head, serviceTimeMs);
   }
 
@@ -306,7 +307,7 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
   onUpstreamComplete(req: UpstreamRequest): void {
     if (req !== this.upstream) return;
     this.upstream = null;
-    this.recordUpstreamOutcome(req, this.responseStatus);
+    this.recordUpstreamOutcome(req, req.status);
     this.stream.onResponseComplete();
   }
 
