@@ -5,7 +5,7 @@ import { HeadBuffer } from '../http1/head-buffer.ts';
  * Pieces above this size are copied only to join bytes already gathered (a head): one write
  * instead of two is worth a copy, while a big piece alone is written as it is.
  */
-export const BATCH_COPY_LIMIT = 4096;
+const BATCH_COPY_LIMIT = 4096;
 /** The batch is flushed before it grows past this: its buffer is kept for the thread's lifetime. */
 export const BATCH_MAX = 96 * 1024;
 
