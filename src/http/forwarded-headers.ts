@@ -55,12 +55,7 @@ export function buildUpstreamHeaders(
     }
     out.push(name, value);
   }
-  if (!hostSeen && host !== null) out.push('host', host);
-  out.push('x-forwarded-for', xff === null ? remoteAddress : `${xff}, ${remoteAddress}`);
-  out.push('x-forwarded-proto', 'http');
-  if (requestId === null || requestId === '') requestId = ctx.newRequestId();
-  out.push('x-request-id', requestId);
-  if (ctx.via) out.push('via', `1.${head.versionMinor} ${ctx.via}`);
+  requestId = pushProxyFields(out, head, hostSeen ? null : host, xff, requestId, remoteAddress, ctx);
   if (route.requestHeaderMutations.length > 0) applyHeaderMutations(out, route.requestHeaderMutations);
   return { headers: out, requestId };
 }
@@ -95,11 +90,28 @@ export function forwardedFields(
       xff = xff === null ? v : `${xff}, ${v}`;
     }
   }
-  if (!hostSeen && host !== null) added.push('host', host);
-  added.push('x-forwarded-for', xff === null ? remoteAddress : `${xff}, ${remoteAddress}`);
-  added.push('x-forwarded-proto', 'http');
-  if (requestId === null || requestId === '') requestId = ctx.newRequestId();
-  added.push('x-request-id', requestId);
-  if (ctx.via) added.push('via', `1.${head.versionMinor} ${ctx.via}`);
-  return requestId;
+  return pushProxyFields(added, head, hostSeen ? null : host, xff, requestId, remoteAddress, ctx);
+}
+
+/**
+ * The fields the proxy sets on every forwarded request, pushed to `out`: Host when none was
+ * received (`missingHost`), X-Forwarded-For with the client appended, X-Forwarded-Proto, the
+ * received or a new X-Request-Id, and Via. Returns the request id.
+ */
+function pushProxyFields(
+  out: string[],
+  head: RequestHead,
+  missingHost: string | null,
+  xff: string | null,
+  requestId: string | null,
+  remoteAddress: string,
+  ctx: ListenerContext,
+): string {
+  if (missingHost !== null) out.push('host', missingHost);
+  out.push('x-forwarded-for', xff === null ? remoteAddress : `${xff}, ${remoteAddress}`);
+  out.push('x-forwarded-proto', 'http');
+  const id = requestId === null || requestId === '' ? ctx.newRequestId() : requestId;
+  out.push('x-request-id', id);
+  if (ctx.via) out.push('via', `1.${head.versionMinor} ${ctx.via}`);
+  return id;
 }
