@@ -1,6 +1,7 @@
 /** RuntimeAdapter for Bun: Bun.listen/connect sockets, web Workers, Bun.serve for the admin endpoint. */
 import type {
   ConnectOptions,
+  HeapControl,
   HttpServeOptions,
   HttpServer,
   ListenOptions,
@@ -24,10 +25,26 @@ import {
 import { BunWorkerHandle } from './bun-worker.ts';
 import type { WorkerScope } from './bun-worker.ts';
 
+/** JavaScriptCore's heap through bun:jsc, loaded on Bun only (Node and Deno cannot resolve it). */
+class JscHeap implements HeapControl {
+  private readonly jsc = import.meta.require('bun:jsc') as typeof import('bun:jsc');
+
+  size(): number {
+    return this.jsc.heapSize();
+  }
+
+  collect(): void {
+    this.jsc.fullGC();
+  }
+}
+
 class BunAdapter extends ProcessServices implements RuntimeAdapter {
   readonly name = 'bun' as const;
   readonly version = Bun.version;
   readonly listeningModel = 'reuseport' as const;
+  // JavaScriptCore sizes its heap for the machine's RAM and lets garbage reach 32 MiB or more
+  // before a full collection; the worker's heap governor keeps it near the live size instead.
+  readonly heap: HeapControl = new JscHeap();
   private nextWorkerId = 1;
   private port: ParentPort | null | undefined;
 

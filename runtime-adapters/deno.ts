@@ -24,6 +24,8 @@ class DenoAdapter implements RuntimeAdapter {
   readonly name = 'deno' as const;
   readonly version = Deno.version.deno;
   readonly listeningModel = 'reuseport' as const;
+  // V8 keeps its heap near the live size by itself.
+  readonly heap = null;
   private nextWorkerId = 1;
   private port: ParentPort | null | undefined;
   private readonly encoder = new TextEncoder();

@@ -222,6 +222,8 @@ class NodeWorkerHandle extends WorkerHandleBase {
 class NodeAdapter extends ProcessServices implements RuntimeAdapter {
   readonly name = 'node' as const;
   readonly version = process.versions.node;
+  // V8 keeps its heap near the live size by itself.
+  readonly heap = null;
   readonly listeningModel = nodeSupportsReusePort(process.versions.node) ? 'reuseport' as const : 'single-worker' as const;
   private nextWorkerId = 1;
   private port: ParentPort | null | undefined;

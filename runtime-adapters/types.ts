@@ -133,6 +133,17 @@ export interface HttpServeOptions {
   fetch: (request: Request) => Response | Promise<Response>;
 }
 
+/**
+ * The JavaScript heap of this thread, for runtimes whose collector needs a nudge to stay near the
+ * live size (see src/worker/heap-governor.ts). Null where the runtime sizes its heap well enough.
+ */
+export interface HeapControl {
+  /** Bytes the heap holds now: live objects plus garbage not yet collected. */
+  size(): number;
+  /** A full collection, synchronously. */
+  collect(): void;
+}
+
 export interface RuntimeAdapter {
   readonly name: RuntimeName;
   /** Runtime version, e.g. "1.4.5". */
@@ -167,6 +178,8 @@ export interface RuntimeAdapter {
   watchFile(path: string, fn: () => void): () => void;
   /** Resident set size of the whole process, bytes. */
   memoryRss(): number;
+  /** This thread's heap, where the proxy should trim it itself; null where the runtime does. */
+  readonly heap: HeapControl | null;
   /** Exit the process (main) or the worker thread (worker). */
   exit(code: number): never;
   /** Open a file for appending lines (access logs); created if missing. */

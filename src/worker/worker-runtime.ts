@@ -17,6 +17,7 @@ import { HttpListener } from './http-listener.ts';
 import { WorkerClusterLookup } from './route-clusters.ts';
 import { RequestIdGenerator } from '../http/request-id.ts';
 import { TimeoutLists } from '../common/timeout-list.ts';
+import { HeapGovernor } from './heap-governor.ts';
 
 type InitMessage = Extract<MainToWorker, { t: 'init' }>;
 
@@ -37,6 +38,7 @@ export class WorkerRuntime {
   private readonly listeners = new Map<string, HttpListener>();
   private readonly requestIds = new RequestIdGenerator();
   private readonly timeouts: TimeoutLists;
+  private readonly heapGovernor: HeapGovernor | null;
   private readonly accessLogs = new Map<string, { logger: AccessLogger; file: AppendFile | null }>();
   private generation: number;
   private config: ProxyConfig;
@@ -69,6 +71,11 @@ export class WorkerRuntime {
       stats: this.stats,
     });
     this.clusters = new WorkerClusterLookup(this.tlcm, this.outlier);
+    this.heapGovernor = adapter.heap === null ? null : new HeapGovernor(adapter.heap, this.clock, {
+      collections: this.stats.counter(`server.worker_${init.workerId}.memory_heap_collections`),
+      heapSize: this.stats.gauge(`server.worker_${init.workerId}.memory_heap_size`),
+    });
+    this.heapGovernor?.start();
     this.reusePort = init.workerCount > 1;
     this.generation = init.snapshot.generation;
     this.config = init.snapshot.config as ProxyConfig;
@@ -184,6 +191,7 @@ export class WorkerRuntime {
     this.tlcm.close();
     this.outlier.stop();
     this.timeouts.stop();
+    this.heapGovernor?.stop();
   }
 
   private buildContext(lc: ListenerConfig): ListenerContext {

@@ -9,6 +9,17 @@ import { nodeSupportsReusePort } from '../../../runtime-adapters/node.ts';
 
 const adapter = createAdapter();
 
+function makeObjects(n: number): object[] {
+  const objects: object[] = [];
+  for (let i = 0; i < n; i++) objects.push({ i, s: `x${i}` });
+  return objects;
+}
+
+/** A weak reference to an object nothing else holds (made in a frame of its own, off the caller's stack). */
+function weakGarbage(): WeakRef<object> {
+  return new WeakRef(makeObjects(10));
+}
+
 describe(`${adapter.name} adapter: services`, () => {
   let dir: string;
 
@@ -95,6 +106,23 @@ describe(`${adapter.name} adapter: services`, () => {
     assert.equal(typeof adapter.env('PATH'), 'string');
     assert.equal(adapter.env('ADAPTER_TEST_SURELY_UNSET'), undefined);
     assert.equal(typeof adapter.isTty(), 'boolean');
+  });
+
+  it('lets the proxy trim the heap on Bun only: its size counts live objects, a collection frees garbage', async () => {
+    if (adapter.name !== 'bun') {
+      assert.equal(adapter.heap, null);
+      return;
+    }
+    const heap = adapter.heap;
+    assert.ok(heap !== null);
+    const live = makeObjects(200_000);
+    assert.ok(heap.size() > 8 * 1024 * 1024, `200,000 live objects, heap ${heap.size()} bytes`);
+    assert.equal(live.length, 200_000);
+    const garbage = weakGarbage();
+    // A WeakRef keeps its target until the job that made it ends.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    heap.collect();
+    assert.equal(garbage.deref(), undefined, 'the collection freed an unreachable object');
   });
 
   it('uses SO_REUSEPORT listening on Bun, Deno and Node from 22.12', () => {
