@@ -78,7 +78,7 @@ function proxyCandidate(id: string, label: string, command: () => { cmd: string;
 /** Every candidate, in table order. */
 export const CANDIDATES: Candidate[] = [
   proxyCandidate('proxy-bun', 'proxy · Bun (binary)', () => ({ cmd: BINARY, args: [] })),
-  proxyCandidate('proxy-deno', 'proxy · Deno', () => ({ cmd: join(BIN, 'deno'), args: ['run', '-A', '--cached-only', CLI] })),
+  proxyCandidate('proxy-deno', 'proxy · Deno', () => ({ cmd: join(BIN, 'deno'), args: ['run', '-A', '--cached-only', '--v8-flags=--max-semi-space-size=2', CLI] })),
   proxyCandidate('proxy-node', 'proxy · Node 24', () => ({ cmd: join(BIN, 'node'), args: [CLI] })),
   {
     id: 'nginx',

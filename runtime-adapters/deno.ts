@@ -24,7 +24,8 @@ class DenoAdapter implements RuntimeAdapter {
   readonly name = 'deno' as const;
   readonly version = Deno.version.deno;
   readonly listeningModel = 'reuseport' as const;
-  // V8 keeps its heap near the live size by itself.
+  // V8 keeps its heap near the live size by itself; its young generation is bounded with
+  // --v8-flags=--max-semi-space-size on the command line (README), as Deno's Worker has no limits.
   readonly heap = null;
   private nextWorkerId = 1;
   private port: ParentPort | null | undefined;

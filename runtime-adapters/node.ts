@@ -31,6 +31,13 @@ export function nodeSupportsReusePort(version: string): boolean {
   return false;
 }
 
+/**
+ * V8 sizes a worker's young generation for the machine's RAM (48 MiB here). The request path
+ * leaves little alive, so a small one scavenges as fast and holds about 50 MiB less at 1,000
+ * connections (bench, memory scenario: 280 → 227 MiB peak RSS).
+ */
+export const WORKER_YOUNG_GENERATION_MB = 8;
+
 /** Node's `Worker` wants a URL object for file: URLs and a path otherwise. */
 function workerSpecifier(entry: string): string | URL {
   return entry.startsWith('file:') ? new URL(entry) : entry;
@@ -196,7 +203,7 @@ class NodeWorkerHandle extends WorkerHandleBase {
 
   constructor(id: number, entry: string, data: unknown) {
     super(id);
-    this.worker = new Worker(workerSpecifier(entry));
+    this.worker = new Worker(workerSpecifier(entry), { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     this.worker.on('message', (message: unknown) => this.deliver(message));
     // With a listener attached Node prints nothing; Bun and Deno print uncaught worker errors.
     this.worker.on('error', (err: Error) => {
@@ -222,7 +229,7 @@ class NodeWorkerHandle extends WorkerHandleBase {
 class NodeAdapter extends ProcessServices implements RuntimeAdapter {
   readonly name = 'node' as const;
   readonly version = process.versions.node;
-  // V8 keeps its heap near the live size by itself.
+  // V8 keeps its heap near the live size by itself once its young generation is bounded (above).
   readonly heap = null;
   readonly listeningModel = nodeSupportsReusePort(process.versions.node) ? 'reuseport' as const : 'single-worker' as const;
   private nextWorkerId = 1;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createAdapter } from '../../../runtime-adapters/detect.ts';
 import type { WorkerHandle } from '../../../runtime-adapters/types.ts';
+import { WORKER_YOUNG_GENERATION_MB } from '../../../runtime-adapters/node.ts';
 
 const adapter = createAdapter();
 const ENTRY = new URL('./fixtures/echo-worker.ts', import.meta.url).href;
@@ -81,6 +82,16 @@ describe(`${adapter.name} adapter: workers`, () => {
 
     await probe.worker.terminate();
     assert.equal(await probe.exit(), 0, 'a deliberate terminate is not a crash');
+  });
+
+  it('bounds a worker heap: V8 young generation on Node, heap control on Bun', async () => {
+    const probe = new WorkerProbe(adapter.spawnWorker(ENTRY, { kind: 'init', counters: new SharedArrayBuffer(8) }));
+    await probe.next('ready');
+    probe.worker.postMessage({ kind: 'memory' });
+    const memory = (await probe.next('memory')).value as { youngGenerationMb?: number; heapControl: boolean };
+    await probe.worker.terminate();
+    assert.equal(memory.heapControl, adapter.name === 'bun', 'only Bun workers trim their heap themselves');
+    if (adapter.name === 'node') assert.equal(memory.youngGenerationMb, WORKER_YOUNG_GENERATION_MB);
   });
 
   it('reports a non-zero exit code when the worker dies of an uncaught exception', async () => {
