@@ -8,8 +8,10 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BUN = join(ROOT, 'node_modules/.bin/bun');
 // Both entry points: a worker that is not an entry point compiles, then fails only at run time
-// ("ModuleNotFound resolving /$bunfs/root/…worker.ts").
+// ("ModuleNotFound resolving /$bunfs/root/…worker.ts"). The executable has entries of its own
+// that load the Bun adapter only.
 const ENTRIES = ['src/cli.ts', 'src/worker.ts'];
+const BINARY_ENTRIES = ['src/bun-binary/cli.ts', 'src/bun-binary/worker.ts'];
 
 /** Where the built artifacts go. */
 export const BINARY_PATH = join(ROOT, 'dist/proxy');
@@ -53,12 +55,12 @@ function defines(): string[] {
   return args;
 }
 
-function bun(args: string[]): void {
+function bun(entries: string[], args: string[]): void {
   if (!existsSync(BUN)) throw new BuildError(`${BUN} is missing: run npm install`);
-  for (const entry of ENTRIES) {
+  for (const entry of entries) {
     if (!existsSync(join(ROOT, entry))) throw new BuildError(`entry point ${entry} does not exist yet`);
   }
-  const result = spawnSync(BUN, ['build', ...args], { cwd: ROOT, stdio: 'inherit' });
+  const result = spawnSync(BUN, ['build', ...entries, ...args], { cwd: ROOT, stdio: 'inherit' });
   if (result.error) throw new BuildError(`bun build failed to start: ${result.error.message}`);
   if (result.status !== 0) throw new BuildError(`bun build exited with ${result.status ?? result.signal}`);
 }
@@ -75,14 +77,14 @@ function smokeTest(cmd: string, args: string[]): string {
 function buildBinary(): void {
   rmSync(BINARY_PATH, { force: true });
   // A proxy binary must not pick up a stray .env or bunfig.toml from whatever directory it is started in.
-  bun(['--compile', '--minify', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig', ...ENTRIES, '--outfile', BINARY_PATH, ...defines()]);
+  bun(BINARY_ENTRIES, ['--compile', '--minify', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig', '--outfile', BINARY_PATH, ...defines()]);
   console.log(`built ${BINARY_PATH}: ${smokeTest(BINARY_PATH, [])}`);
 }
 
 function buildNodeBundle(): void {
   rmSync(NODE_BUNDLE_DIR, { recursive: true, force: true });
   // One standalone file per entry (no --splitting): cli.js spawns ./worker.js next to itself.
-  bun(['--target=node', ...ENTRIES, '--outdir', NODE_BUNDLE_DIR, ...defines()]);
+  bun(ENTRIES, ['--target=node', '--outdir', NODE_BUNDLE_DIR, ...defines()]);
   const cli = join(NODE_BUNDLE_DIR, 'cli.js');
   if (!existsSync(cli) || !existsSync(join(NODE_BUNDLE_DIR, 'worker.js'))) {
     throw new BuildError(`expected cli.js and worker.js in ${NODE_BUNDLE_DIR}`);
