@@ -48,13 +48,6 @@ export interface UpstreamRequestOwner {
   uncorkDownstream(): void;
 }
 
-/**
- * One response parser per upstream connection, kept while the connection lives: a connection
- * is released to the pool only when its parser ended cleanly (`reusable`), so the next request
- * can take it over.
- */
-const PARSERS = new WeakMap<UpstreamConnection, ResponseParser>();
-
 type TryState = 'waiting' | 'sending' | 'awaiting_response' | 'receiving' | 'upgrading' | 'done' | 'upgraded';
 
 /**
@@ -119,11 +112,12 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
     this.pending = null;
     this.conn = conn;
     this.state = 'sending';
-    let parser = PARSERS.get(conn);
-    if (parser) parser.setHandler(this);
+    // The parser lives with the connection; it is made on the connection's first exchange.
+    let parser = conn.codec;
+    if (parser) parser.attach(this);
     else {
       parser = new ResponseParser(this);
-      PARSERS.set(conn, parser);
+      conn.codec = parser;
     }
     this.parser = parser;
     parser.expectResponseTo(this.method, this.upgradeRequested);
@@ -337,7 +331,10 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
     if (!c) return;
     this.conn = null;
     const head = this.responseHead;
-    c.release(head !== null && head.keepAlive && this.requestSent && this.parser !== null && this.parser.reusable);
+    const parser = this.parser;
+    const reusable = head !== null && head.keepAlive && this.requestSent && parser !== null && parser.reusable;
+    if (reusable) parser.detach();
+    c.release(reusable);
   }
 
   private discardConnection(): void {

@@ -18,6 +18,16 @@ import type { BodyFraming, ResponseHandler, ResponseParserOptions } from './type
 export const DEFAULT_MAX_RESPONSE_HEADERS = 80 * 1024;
 export const DEFAULT_MAX_1XX = 10;
 
+/** The handler of a parser between exchanges: nothing is fed to it then. */
+const BETWEEN_EXCHANGES: ResponseHandler = {
+  onInformational() {},
+  onHead() {},
+  onBody() {},
+  onTrailers() {},
+  onComplete() {},
+  onError() {},
+};
+
 const EXPECT_HEAD = 1;
 const EXPECT_UPGRADE = 2;
 const NO_BODY = 0;
@@ -48,9 +58,25 @@ export class ResponseParser extends MessageParser {
    * Hand the parser to the next exchange on the same connection (a pooled connection keeps its
    * parser, so a request allocates none). Only valid between responses (`reusable`).
    */
-  setHandler(handler: ResponseHandler): void {
+  attach(handler: ResponseHandler): void {
     this.handler = handler;
     this.sink = handler;
+  }
+
+  /**
+   * The exchange is over and the connection goes back to its pool: the parser must not keep the
+   * exchange (and the stream behind it) alive while the connection idles, or every young-generation
+   * collection promotes it. Nothing is fed until the next `attach` (the pool takes an idle
+   * connection's bytes itself, S8).
+   */
+  detach(): void {
+    this.handler = BETWEEN_EXCHANGES;
+    this.sink = BETWEEN_EXCHANGES;
+  }
+
+  /** An exchange receives this parser's events. */
+  get attached(): boolean {
+    return this.handler !== BETWEEN_EXCHANGES;
   }
 
   /**

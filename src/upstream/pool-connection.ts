@@ -2,6 +2,7 @@
 import { IllegalTransitionError } from '../common/errors.ts';
 import type { Timer } from '../common/clock.ts';
 import type { Socket, SocketError, SocketHandler } from '../../runtime-adapters/types.ts';
+import type { ResponseParser } from '../http1/response-parser.ts';
 import type { ClusterStats } from './cluster-stats.ts';
 import type { ConnState } from './connection-state.ts';
 import type { LinkedList, ListNode } from './linked-list.ts';
@@ -27,6 +28,7 @@ export class PoolConnection implements UpstreamConnection, SocketHandler, ListNo
   socket: Socket | null = null;
   /** The request path's handler while busy. */
   handler: SocketHandler | null = null;
+  codec: ResponseParser | null = null;
   requestCount = 0;
   /** A request holds it (counted in `upstream_rq_active` and the `max_requests` breaker). */
   activeRequest = false;

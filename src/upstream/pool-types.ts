@@ -1,5 +1,6 @@
 /** The contracts of a connection pool: with the request path that uses it, and with the cluster that keeps it. */
 import type { SocketHandler } from '../../runtime-adapters/types.ts';
+import type { ResponseParser } from '../http1/response-parser.ts';
 import type { Clock } from '../common/clock.ts';
 import type { CircuitBreakers } from './circuit-breakers.ts';
 import type { ClusterStats } from './cluster-stats.ts';
@@ -24,6 +25,11 @@ export interface UpstreamConnection {
   readonly port: number;
   /** Requests this connection has carried, including the current one. */
   readonly requestCount: number;
+  /**
+   * The response parser that lives with the connection (Envoy's codec client): made by the first
+   * exchange, handed from one exchange to the next, so a request allocates none.
+   */
+  codec: ResponseParser | null;
   /** Receive this connection's socket events until the exchange ends. */
   attach(handler: SocketHandler): void;
   /** Same contract as `Socket.write` (false: wait for the handler's `onDrain`). */
