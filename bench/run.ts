@@ -33,15 +33,20 @@ interface Plan {
   restartEveryScenario: boolean;
   budgetSec: number;
   only: Set<string> | undefined;
+  /** Scenario ids to run (all when undefined). */
+  scenarios: Set<string> | undefined;
   keep: boolean;
 }
 
-const FULL: Plan = { mode: 'full', rounds: 3, durationSec: 4, warmupSec: 1, restartEveryScenario: true, budgetSec: 540, only: undefined, keep: false };
-const QUICK: Plan = { mode: 'quick', rounds: 2, durationSec: 1, warmupSec: 1, restartEveryScenario: false, budgetSec: 100, only: undefined, keep: false };
+const FULL: Plan = { mode: 'full', rounds: 3, durationSec: 4, warmupSec: 1, restartEveryScenario: true, budgetSec: 540, only: undefined, scenarios: undefined, keep: false };
+const QUICK: Plan = { mode: 'quick', rounds: 2, durationSec: 1, warmupSec: 1, restartEveryScenario: false, budgetSec: 100, only: undefined, scenarios: undefined, keep: false };
 /** Per wrk run beyond its duration: process start, connection setup, report. */
 const RUN_OVERHEAD_MS = 400;
 const RESULTS_DIR = join(ROOT, 'bench/results');
-const USAGE = 'usage: node bench/run.ts [--quick] [--rounds N] [--duration SECONDS] [--only id,id…] [--keep]\ncandidates: ' + CANDIDATES.map((c) => c.id).join(', ');
+const USAGE =
+  'usage: node bench/run.ts [--quick] [--rounds N] [--duration SECONDS] [--warmup SECONDS] [--only id,id…] [--scenarios id,id…] [--keep]\n' +
+  `candidates: ${CANDIDATES.map((c) => c.id).join(', ')}\nscenarios: ${SCENARIOS.map((s) => s.id).join(', ')}\n` +
+  'A run limited by --only or --scenarios writes bench/results/partial.md, not latest.md.';
 
 class UsageError extends Error {}
 
@@ -62,7 +67,12 @@ function parsePlan(argv: string[]): Plan {
     if (arg === '--quick') continue;
     else if (arg === '--rounds') plan.rounds = count();
     else if (arg === '--duration') plan.durationSec = count();
+    else if (arg === '--warmup') plan.warmupSec = count();
     else if (arg === '--keep') plan.keep = true;
+    else if (arg === '--scenarios') {
+      plan.scenarios = new Set(value().split(','));
+      for (const id of plan.scenarios) if (!SCENARIOS.some((sc) => sc.id === id)) throw new UsageError(`unknown scenario ${id}`);
+    }
     else if (arg === '--only') {
       plan.only = new Set(value().split(','));
       for (const id of plan.only) if (!CANDIDATES.some((c) => c.id === id)) throw new UsageError(`unknown candidate ${id}`);
@@ -236,9 +246,10 @@ async function main(argv: string[]): Promise<number> {
     plan.restartEveryScenario ? 'fresh candidates and origin for every scenario' : 'candidates restarted only before the memory scenario'
   }${cpus.note !== undefined ? `; ${cpus.note}` : ''}`;
   console.log(`bench: ${plan.mode} mode — ${method}; run directory ${runDir}`);
+  const scenarios = SCENARIOS.filter((sc) => plan.scenarios === undefined || plan.scenarios.has(sc.id));
   try {
     let first = true;
-    for (const scenario of SCENARIOS) {
+    for (const scenario of scenarios) {
       console.log(`bench: ${scenario.title}`);
       await bench.runScenario(scenario, first);
       first = false;
@@ -253,7 +264,7 @@ async function main(argv: string[]): Promise<number> {
     mode: plan.mode,
     method,
     candidates: bench.active,
-    scenarios: SCENARIOS,
+    scenarios,
     samples: bench.samples,
     idleRss: bench.idleRss,
     problems: bench.problems,
@@ -262,11 +273,13 @@ async function main(argv: string[]): Promise<number> {
   };
   const report = renderReport(results);
   mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(join(RESULTS_DIR, 'latest.md'), report);
+  // The README quotes latest.md: only a run of every candidate and scenario replaces it.
+  const name = plan.only === undefined && plan.scenarios === undefined ? 'latest' : 'partial';
+  writeFileSync(join(RESULTS_DIR, `${name}.md`), report);
   const raw = { ...results, samples: Object.fromEntries([...bench.samples].map(([k, v]) => [k, Object.fromEntries(v)])), problems: Object.fromEntries(bench.problems), idleRss: Object.fromEntries(bench.idleRss) };
-  writeFileSync(join(RESULTS_DIR, 'latest.raw'), `${JSON.stringify(raw, null, 2)}\n`);
+  writeFileSync(join(RESULTS_DIR, `${name}.raw`), `${JSON.stringify(raw, null, 2)}\n`);
   console.log(`\n${report}`);
-  console.log(`bench: wrote bench/results/latest.md in ${Math.round(bench.elapsedSec())} s`);
+  console.log(`bench: wrote bench/results/${name}.md in ${Math.round(bench.elapsedSec())} s`);
   if (plan.keep) console.log(`bench: logs kept in ${runDir}`);
   return 0;
 }
