@@ -33,6 +33,10 @@ class JscHeap implements HeapControl {
     return this.jsc.heapSize();
   }
 
+  collectYoung(): void {
+    this.jsc.edenGC();
+  }
+
   collect(): void {
     this.jsc.fullGC();
   }

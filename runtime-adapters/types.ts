@@ -140,6 +140,8 @@ export interface HttpServeOptions {
 export interface HeapControl {
   /** Bytes the heap holds now: live objects plus garbage not yet collected. */
   size(): number;
+  /** A young-generation collection, synchronously: cheap, and it frees short-lived buffers. */
+  collectYoung(): void;
   /** A full collection, synchronously. */
   collect(): void;
 }

@@ -73,6 +73,7 @@ export class WorkerRuntime {
     this.clusters = new WorkerClusterLookup(this.tlcm, this.outlier);
     this.heapGovernor = adapter.heap === null ? null : new HeapGovernor(adapter.heap, this.clock, {
       collections: this.stats.counter(`server.worker_${init.workerId}.memory_heap_collections`),
+      youngCollections: this.stats.counter(`server.worker_${init.workerId}.memory_heap_young_collections`),
       heapSize: this.stats.gauge(`server.worker_${init.workerId}.memory_heap_size`),
     });
     this.heapGovernor?.start();

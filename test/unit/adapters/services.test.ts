@@ -125,6 +125,20 @@ describe(`${adapter.name} adapter: services`, () => {
     assert.equal(garbage.deref(), undefined, 'the collection freed an unreachable object');
   });
 
+  it('on Bun, a young collection frees what died young', async () => {
+    if (adapter.name !== 'bun') {
+      assert.equal(adapter.heap, null);
+      return;
+    }
+    const heap = adapter.heap;
+    assert.ok(heap !== null);
+    heap.collect();
+    const garbage = weakGarbage();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    heap.collectYoung();
+    assert.equal(garbage.deref(), undefined, 'the young collection freed an unreachable young object');
+  });
+
   it('uses SO_REUSEPORT listening on Bun, Deno and Node from 22.12', () => {
     assert.equal(adapter.listeningModel, 'reuseport');
     assert.equal(nodeSupportsReusePort('v24.21.0'), true);

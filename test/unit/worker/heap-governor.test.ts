@@ -8,19 +8,31 @@ import { ManualClock } from '../../support/manual-clock.ts';
 
 const MiB = 1024 * 1024;
 
-/** A heap whose size the test sets; a collection leaves `survivors` bytes. */
+/**
+ * A heap whose size the test sets: `bytes` in all, of which `young` die in a young collection;
+ * a full collection leaves `survivors`.
+ */
 class FakeHeap implements HeapControl {
   bytes = 0;
+  young = 0;
   survivors = 0;
+  youngCollections = 0;
   collections = 0;
 
   size(): number {
     return this.bytes;
   }
 
+  collectYoung(): void {
+    this.youngCollections++;
+    this.bytes -= this.young;
+    this.young = 0;
+  }
+
   collect(): void {
     this.collections++;
     this.bytes = this.survivors;
+    this.young = 0;
   }
 }
 
@@ -28,7 +40,11 @@ function setup(floorMiB = 16) {
   const heap = new FakeHeap();
   const clock = new ManualClock();
   const store = new StatsStore();
-  const stats = { collections: store.counter('server.worker_0.memory_heap_collections'), heapSize: store.gauge('server.worker_0.memory_heap_size') };
+  const stats = {
+    collections: store.counter('server.worker_0.memory_heap_collections'),
+    youngCollections: store.counter('server.worker_0.memory_heap_young_collections'),
+    heapSize: store.gauge('server.worker_0.memory_heap_size'),
+  };
   const governor = new HeapGovernor(heap, clock, stats, { intervalMs: 100, floorBytes: floorMiB * MiB });
   return { heap, clock, stats, governor };
 }
@@ -51,6 +67,33 @@ describe('heap governor', () => {
     assert.equal(heap.collections, 1);
     assert.equal(stats.collections.value, 1);
     assert.equal(stats.heapSize.value, 5 * MiB);
+  });
+
+  it('makes do with a young collection when short-lived buffers pushed the heap to the limit', () => {
+    const { heap, governor, stats } = setup();
+    heap.bytes = 20 * MiB;
+    heap.young = 12 * MiB;
+    heap.survivors = 6 * MiB;
+    governor.check();
+    assert.equal(heap.youngCollections, 1);
+    assert.equal(heap.collections, 0, 'no full collection: the young one brought the heap under the limit');
+    assert.equal(stats.youngCollections.value, 1);
+    assert.equal(stats.collections.value, 0);
+    assert.equal(stats.heapSize.value, 8 * MiB);
+    assert.equal(governor.nextCollectionAt, 16 * MiB, 'the limit stays: nothing was learnt about what survives');
+  });
+
+  it('collects fully when the young collection leaves the heap at the limit', () => {
+    const { heap, governor, stats } = setup();
+    heap.bytes = 20 * MiB;
+    heap.young = 2 * MiB;
+    heap.survivors = 10 * MiB;
+    governor.check();
+    assert.equal(heap.youngCollections, 1, 'the cheap collection is tried first');
+    assert.equal(heap.collections, 1);
+    assert.equal(stats.youngCollections.value, 0, 'counted as a full collection only');
+    assert.equal(stats.collections.value, 1);
+    assert.equal(governor.nextCollectionAt, 20 * MiB);
   });
 
   it('waits for the heap to double from what survived before collecting again', () => {
