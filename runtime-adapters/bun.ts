@@ -46,6 +46,8 @@ class BunAdapter extends ProcessServices implements RuntimeAdapter {
   readonly name = 'bun' as const;
   readonly version = Bun.version;
   readonly listeningModel = 'reuseport' as const;
+  // Bun.listen's uSockets listen(fd, 512) ignores a `backlog` option in 1.4 (checked with ss -ltn).
+  readonly fixedAcceptQueue = 512;
   // JavaScriptCore sizes its heap for the machine's RAM and lets garbage reach 32 MiB or more
   // before a full collection; the worker's heap governor keeps it near the live size instead.
   readonly heap: HeapControl = new JscHeap();

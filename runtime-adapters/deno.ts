@@ -24,6 +24,8 @@ class DenoAdapter implements RuntimeAdapter {
   readonly name = 'deno' as const;
   readonly version = Deno.version.deno;
   readonly listeningModel = 'reuseport' as const;
+  // Deno.listen takes no backlog and asks for 511 (checked with ss -ltn).
+  readonly fixedAcceptQueue = 511;
   // V8 keeps its heap near the live size by itself; its young generation is bounded with
   // --v8-flags=--max-semi-space-size on the command line (README), as Deno's Worker has no limits.
   readonly heap = null;

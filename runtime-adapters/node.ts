@@ -12,12 +12,13 @@ import type {
   ParentPort,
   RuntimeAdapter,
   Socket,
-  SocketHandler,
   WorkerHandle,
 } from './types.ts';
 import { SocketError } from './types.ts';
 import { ProcessServices, asLine, lookupAll, toSocketError } from './node-services.ts';
 import { WorkerHandleBase } from './worker-handle-base.ts';
+import { listenNode } from './node-listener.ts';
+import { NodeTcpSocket } from './node-socket.ts';
 
 /** SO_REUSEPORT on `net.Server.listen` exists from Node 22.12 (22.x line) and 23.1. */
 export function nodeSupportsReusePort(version: string): boolean {
@@ -41,160 +42,6 @@ export const WORKER_YOUNG_GENERATION_MB = 8;
 /** Node's `Worker` wants a URL object for file: URLs and a path otherwise. */
 function workerSpecifier(entry: string): string | URL {
   return entry.startsWith('file:') ? new URL(entry) : entry;
-}
-
-// Listeners are shared functions (EventEmitter calls them with `this` = the raw socket) so a
-// connection costs no closures; the adapter socket hangs off the raw one under this symbol.
-const kOwner = Symbol('adapterSocket');
-type OwnedRaw = net.Socket & { [kOwner]?: NodeTcpSocket };
-
-function onRawData(this: OwnedRaw, chunk: Buffer): void {
-  this[kOwner]?.emitData(chunk);
-}
-function onRawEnd(this: OwnedRaw): void {
-  this[kOwner]?.emitEnd();
-}
-function onRawDrain(this: OwnedRaw): void {
-  this[kOwner]?.emitDrain();
-}
-function onRawError(this: OwnedRaw, err: Error): void {
-  this[kOwner]?.noteError(err);
-}
-function onRawClose(this: OwnedRaw): void {
-  this[kOwner]?.emitClose();
-}
-
-/** A `net.Socket` behind the adapter contract. Reading starts only once a handler is set. */
-class NodeTcpSocket implements Socket {
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  readonly localPort: number;
-  private readonly raw: OwnedRaw;
-  private handler: SocketHandler | null = null;
-  private pausedByUser = false;
-  private destroyedByUs = false;
-  private error: SocketError | undefined;
-  private closed = false;
-
-  constructor(raw: net.Socket) {
-    this.raw = raw as OwnedRaw;
-    this.raw[kOwner] = this;
-    this.remoteAddress = raw.remoteAddress ?? '';
-    this.remotePort = raw.remotePort ?? 0;
-    this.localPort = raw.localPort ?? 0;
-    // Paused until setHandler: data and 'end' stay in the stream (and the kernel) until then.
-    raw.pause();
-    raw.setNoDelay(true);
-    raw.on('data', onRawData);
-    raw.on('end', onRawEnd);
-    raw.on('drain', onRawDrain);
-    raw.on('error', onRawError);
-    raw.on('close', onRawClose);
-  }
-
-  get bufferedAmount(): number {
-    return this.raw.writableLength;
-  }
-
-  setHandler(handler: SocketHandler): void {
-    this.handler = handler;
-    if (this.closed) {
-      const error = this.error;
-      queueMicrotask(() => handler.onClose(error));
-      return;
-    }
-    if (!this.pausedByUser) this.raw.resume();
-  }
-
-  write(bytes: Uint8Array): boolean {
-    // Writing after end/destroy is a no-op: the close is already on its way to the handler.
-    if (this.closed || this.raw.destroyed || this.raw.writableEnded) return true;
-    return this.raw.write(bytes);
-  }
-
-  writeBorrowed(bytes: Uint8Array): boolean {
-    // Node keeps what it is given until libuv has written it: lend it a copy.
-    return this.write(bytes.slice());
-  }
-
-  pause(): void {
-    this.pausedByUser = true;
-    this.raw.pause();
-  }
-
-  resume(): void {
-    this.pausedByUser = false;
-    if (this.handler !== null && !this.closed) this.raw.resume();
-  }
-
-  end(): void {
-    if (!this.raw.destroyed && !this.raw.writableEnded) this.raw.end();
-  }
-
-  close(): void {
-    if (this.raw.destroyed) return;
-    this.destroyedByUs = true;
-    // destroy() without a reset: close(2) sends a FIN when nothing unread is left.
-    this.raw.destroy();
-  }
-
-  destroy(): void {
-    if (this.raw.destroyed) return;
-    this.destroyedByUs = true;
-    try {
-      this.raw.resetAndDestroy();
-    } catch {
-      this.raw.destroy();
-    }
-  }
-
-  setNoDelay(on: boolean): void {
-    this.raw.setNoDelay(on);
-  }
-
-  emitData(chunk: Buffer): void {
-    // A plain Uint8Array view: Buffer#slice shares memory, a trap for a receiver expecting a copy.
-    this.handler?.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-  }
-
-  emitEnd(): void {
-    this.handler?.onEnd();
-  }
-
-  emitDrain(): void {
-    this.handler?.onDrain();
-  }
-
-  noteError(err: Error): void {
-    if (!this.destroyedByUs && this.error === undefined) this.error = toSocketError(err, 'socket');
-  }
-
-  emitClose(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.destroyedByUs) this.error = undefined;
-    this.handler?.onClose(this.error);
-  }
-}
-
-class NodeListener implements Listener {
-  readonly host: string;
-  readonly port: number;
-  private readonly server: net.Server;
-
-  constructor(host: string, port: number, server: net.Server) {
-    this.host = host;
-    this.port = port;
-    this.server = server;
-  }
-
-  close(): Promise<void> {
-    // server.close's callback waits for every accepted connection; the contract leaves those alone.
-    return new Promise((resolve) => {
-      if (this.server.listening) this.server.close();
-      resolve();
-    });
-  }
 }
 
 class NodeWorkerHandle extends WorkerHandleBase {
@@ -232,23 +79,12 @@ class NodeAdapter extends ProcessServices implements RuntimeAdapter {
   // V8 keeps its heap near the live size by itself once its young generation is bounded (above).
   readonly heap = null;
   readonly listeningModel = nodeSupportsReusePort(process.versions.node) ? 'reuseport' as const : 'single-worker' as const;
+  readonly fixedAcceptQueue = null;
   private nextWorkerId = 1;
   private port: ParentPort | null | undefined;
 
   listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
-    return new Promise((resolve, reject) => {
-      const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
-      server.on('connection', (raw: net.Socket) => onConnection(new NodeTcpSocket(raw)));
-      const onListenError = (err: Error): void => reject(toSocketError(err, `listen ${options.host}:${options.port}`));
-      server.once('error', onListenError);
-      server.listen({ host: options.host, port: options.port, reusePort: options.reusePort }, () => {
-        server.off('error', onListenError);
-        // Accept failures (EMFILE, ...) arrive here; the server keeps listening.
-        server.on('error', () => {});
-        const address = server.address() as net.AddressInfo;
-        resolve(new NodeListener(options.host, address.port, server));
-      });
-    });
+    return listenNode(options, this.listeningModel === 'reuseport', onConnection);
   }
 
   connect(options: ConnectOptions): Promise<Socket> {

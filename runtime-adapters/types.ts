@@ -14,6 +14,8 @@ export interface ListenOptions {
   /** 0 picks a free port; the bound one is on `Listener.port`. */
   port: number;
   reusePort: boolean;
+  /** Accept queue length to ask the kernel for; null: the largest it allows. See `RuntimeAdapter.fixedAcceptQueue`. */
+  backlog: number | null;
 }
 
 export interface Listener {
@@ -151,6 +153,11 @@ export interface RuntimeAdapter {
   /** Runtime version, e.g. "1.4.5". */
   readonly version: string;
   readonly listeningModel: ListeningModel;
+  /**
+   * The accept queue length this runtime always asks for, whatever `ListenOptions.backlog` says
+   * (Bun 512, Deno 511); null when the backlog is honoured (Node).
+   */
+  readonly fixedAcceptQueue: number | null;
 
   listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener>;
   /** Resolves once connected; rejects with a `SocketError` (ECONNREFUSED, ETIMEDOUT, ...). */

@@ -33,6 +33,8 @@ export const listener = strict({
   name: name(),
   address: bindAddress(),
   port: port(true),
+  // Envoy's field: the kernel's accept queue; absent = the system's largest (net.core.somaxconn).
+  tcp_backlog_size: int(1, 65535).optional(),
   // Envoy's bounds: the head may be up to 8 MiB.
   max_request_headers_kb: int(1, 8192).default(60),
   max_request_headers_count: int(1, 10_000).default(100),
@@ -45,6 +47,7 @@ export const listener = strict({
   name: v.name,
   address: v.address,
   port: v.port,
+  tcpBacklogSize: v.tcp_backlog_size ?? null,
   maxRequestHeadersKb: v.max_request_headers_kb,
   maxRequestHeadersCount: v.max_request_headers_count,
   requestHeadersTimeoutMs: v.request_headers_timeout,

@@ -36,6 +36,11 @@ export interface ListenerConfig {
   address: string;
   /** 0 picks a free port (tests). */
   port: number;
+  /**
+   * Length of the kernel's queue of connections not yet accepted; null: the system's largest
+   * (net.core.somaxconn), as Envoy. A burst beyond it waits for SYN retransmits (1 s, 3 s, ...).
+   */
+  tcpBacklogSize: number | null;
   /** Largest request head accepted, in KiB (431 above it). Default 60. */
   maxRequestHeadersKb: number;
   /** Most request header lines accepted (431 above it). Default 100. */

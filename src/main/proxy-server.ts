@@ -15,6 +15,7 @@ import type { ListenerStatus, ReloadResult, ServerInfo, ServerState } from '../a
 import { toUpstreamCluster } from '../wiring/config-mapping.ts';
 import { WorkerSupervisor } from './supervisor.ts';
 import { HealthWiring } from './health-wiring.ts';
+import { unhonouredSettings } from './unhonoured-settings.ts';
 import { MainAdminSource } from './admin-source.ts';
 
 export interface ServerOptions {
@@ -105,6 +106,7 @@ export class ProxyServer {
   async run(): Promise<void> {
     await this.clusterManager.initialize();
     this.health.apply(this.config);
+    this.warnUnhonoured(this.config);
     const perWorker = await this.supervisor.start();
     this.bound = perWorker[0] ?? [];
     for (const l of this.bound) {
@@ -140,6 +142,10 @@ export class ProxyServer {
       generation: this.generation,
     });
     await new Promise<void>((resolve) => (this.stopResolve = resolve));
+  }
+
+  private warnUnhonoured(config: ProxyConfig): void {
+    for (const message of unhonouredSettings(config, this.adapter)) this.log.warn(message);
   }
 
   private async startAdmin(): Promise<void> {
@@ -258,6 +264,7 @@ export class ProxyServer {
       snapshot: { generation: this.generation, config: next, clusters: this.clusterManager.snapshot() },
     });
     this.health.apply(next);
+    this.warnUnhonoured(next);
     this.log.info(`config reloaded: generation ${this.generation}`, { generation: this.generation });
     return { ok: true };
   }

@@ -14,11 +14,14 @@ export class HttpListener implements ConnectionOwner {
   /** `address:port` this listener was bound with (a changed one needs a new socket). */
   readonly address: string;
   readonly port: number;
+  /** Accept queue asked for at bind; null: the system's largest. */
+  private readonly backlog: number | null;
 
-  constructor(name: string, address: string, port: number, ctx: ListenerContext) {
+  constructor(name: string, address: string, port: number, backlog: number | null, ctx: ListenerContext) {
     this.name = name;
     this.address = address;
     this.port = port;
+    this.backlog = backlog;
     this.ctx = ctx;
   }
 
@@ -31,7 +34,7 @@ export class HttpListener implements ConnectionOwner {
   }
 
   async bind(adapter: RuntimeAdapter, reusePort: boolean): Promise<void> {
-    this.bound = await adapter.listen({ host: this.address, port: this.port, reusePort }, (socket: Socket) =>
+    this.bound = await adapter.listen({ host: this.address, port: this.port, reusePort, backlog: this.backlog }, (socket: Socket) =>
       this.accept(socket),
     );
   }

@@ -134,7 +134,7 @@ export class WorkerRuntime {
   }
 
   private async addListener(lc: ListenerConfig): Promise<void> {
-    const l = new HttpListener(lc.name, lc.address, lc.port, this.buildContext(lc));
+    const l = new HttpListener(lc.name, lc.address, lc.port, lc.tcpBacklogSize, this.buildContext(lc));
     await l.bind(this.adapter, this.reusePort);
     this.listeners.set(lc.name, l);
   }

@@ -1,5 +1,7 @@
 /** Socket behaviour of the adapter for the runtime running the tests, over 127.0.0.1. */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { createAdapter } from '../../../runtime-adapters/detect.ts';
 import type { Listener, Socket } from '../../../runtime-adapters/types.ts';
@@ -24,6 +26,14 @@ class ReplyOnEnd extends Recorder {
   }
 }
 
+/** The accept queue length of the listening socket on `port`, as the kernel has it (`ss`'s Send-Q). */
+function kernelAcceptQueue(port: number): number {
+  const out = execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' });
+  const fields = out.trim().split(/\s+/);
+  assert.equal(fields[0], 'LISTEN', `ss found no listener on ${port}: ${out}`);
+  return Number(fields[2]);
+}
+
 function isSocketError(code: string): (err: unknown) => boolean {
   return (err) => {
     assert.ok(err instanceof SocketError, `expected a SocketError, got ${String(err)}`);
@@ -37,7 +47,7 @@ describe(`${adapter.name} adapter: sockets`, () => {
   const accepted = new AcceptQueue();
 
   before(async () => {
-    listener = await adapter.listen({ host: HOST, port: 0, reusePort: false }, accepted.push);
+    listener = await adapter.listen({ host: HOST, port: 0, reusePort: false, backlog: null }, accepted.push);
   });
 
   after(async () => {
@@ -337,7 +347,7 @@ describe(`${adapter.name} adapter: sockets`, () => {
   });
 
   it('rejects a connect to a closed port with ECONNREFUSED', async () => {
-    const closed = await adapter.listen({ host: HOST, port: 0, reusePort: false }, (s) => s.destroy());
+    const closed = await adapter.listen({ host: HOST, port: 0, reusePort: false, backlog: null }, (s) => s.destroy());
     const port = closed.port;
     await closed.close();
     await assert.rejects(adapter.connect({ host: HOST, port, timeoutMs: 2000 }), isSocketError('ECONNREFUSED'));
@@ -379,15 +389,15 @@ describe(`${adapter.name} adapter: sockets`, () => {
   });
 
   it('binds a second listener to the same port with reusePort', async () => {
-    const first = await adapter.listen({ host: HOST, port: 0, reusePort: true }, (s) => s.destroy());
+    const first = await adapter.listen({ host: HOST, port: 0, reusePort: true, backlog: null }, (s) => s.destroy());
     try {
       if (adapter.listeningModel === 'reuseport') {
-        const second = await adapter.listen({ host: HOST, port: first.port, reusePort: true }, (s) => s.destroy());
+        const second = await adapter.listen({ host: HOST, port: first.port, reusePort: true, backlog: null }, (s) => s.destroy());
         assert.equal(second.port, first.port);
         await second.close();
       } else {
         await assert.rejects(
-          adapter.listen({ host: HOST, port: first.port, reusePort: true }, (s) => s.destroy()),
+          adapter.listen({ host: HOST, port: first.port, reusePort: true, backlog: null }, (s) => s.destroy()),
           isSocketError('EADDRINUSE'),
         );
       }
@@ -396,11 +406,56 @@ describe(`${adapter.name} adapter: sockets`, () => {
     }
   });
 
+  it('asks the kernel for the accept queue it is given (Node), or says which one the runtime always asks for', async () => {
+    const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8').trim());
+    for (const backlog of [100, null]) {
+      const l = await adapter.listen({ host: HOST, port: 0, reusePort: false, backlog }, (s) => s.destroy());
+      try {
+        const expected = adapter.fixedAcceptQueue ?? Math.min(backlog ?? somaxconn, somaxconn);
+        assert.equal(kernelAcceptQueue(l.port), expected, `backlog ${backlog} on ${adapter.name}`);
+      } finally {
+        await l.close();
+      }
+    }
+  });
+
+  it('accepts a burst of connections within a few turns of a busy event loop, not one connection per turn', async () => {
+    const BURST = 200;
+    const TURN_MS = 2;
+    let accepted = 0;
+    const server: Socket[] = [];
+    const l = await adapter.listen({ host: HOST, port: 0, reusePort: false, backlog: null }, (s) => {
+      accepted++;
+      server.push(s);
+    });
+    const clients = Array.from({ length: BURST }, () => adapter.connect({ host: HOST, port: l.port, timeoutMs: 10_000 }));
+    try {
+      // Each turn of the event loop costs TURN_MS, as it does in a worker serving other
+      // connections: setImmediate runs once per turn, after the turn's I/O.
+      let turns = 0;
+      while (accepted < BURST && turns < BURST) {
+        const end = adapter.now() + TURN_MS;
+        while (adapter.now() < end) {
+          // busy: the work of the other connections
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+        turns++;
+      }
+      assert.equal(accepted, BURST, `accepted ${accepted} of ${BURST} in ${turns} turns`);
+      // One per turn is what libuv does with one listening socket (Node before this adapter opened several).
+      assert.ok(turns <= BURST / 2, `${BURST} connections took ${turns} turns of the loop to accept`);
+    } finally {
+      for (const c of await Promise.allSettled(clients)) if (c.status === 'fulfilled') c.value.destroy();
+      for (const s of server) s.destroy();
+      await l.close();
+    }
+  });
+
   it('refuses a second listener on the same port without reusePort with EADDRINUSE', async () => {
-    const first = await adapter.listen({ host: HOST, port: 0, reusePort: false }, (s) => s.destroy());
+    const first = await adapter.listen({ host: HOST, port: 0, reusePort: false, backlog: null }, (s) => s.destroy());
     try {
       await assert.rejects(
-        adapter.listen({ host: HOST, port: first.port, reusePort: false }, (s) => s.destroy()),
+        adapter.listen({ host: HOST, port: first.port, reusePort: false, backlog: null }, (s) => s.destroy()),
         isSocketError('EADDRINUSE'),
       );
     } finally {

@@ -26,7 +26,7 @@ describe('config.example.yaml', () => {
   it('mentions every top-level, listener and cluster field it documents', async () => {
     const text = await readTextFile(decodeURIComponent(EXAMPLE_CONFIG.pathname));
     for (const field of [
-      'admin:', 'workers:', 'drain_timeout:', 'max_request_headers_kb:', 'max_request_headers_count:', 'request_headers_timeout:',
+      'admin:', 'workers:', 'drain_timeout:', 'tcp_backlog_size:', 'max_request_headers_kb:', 'max_request_headers_count:', 'request_headers_timeout:',
       'idle_timeout:', 'access_log:', 'via:', 'virtual_hosts:', 'domains:', 'safe_regex:', 'headers:', 'query_parameters:',
       'direct_response:', 'redirect:', 'timeout:', 'prefix_rewrite:', 'host_rewrite_literal:', 'retry_policy:', 'retry_on:',
       'num_retries:', 'per_try_timeout:', 'retriable_status_codes:', 'retry_back_off:', 'websocket:', 'request_headers_to_add:',

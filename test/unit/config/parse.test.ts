@@ -14,6 +14,7 @@ describe('parseConfig defaults', () => {
     assert.equal(config.drainTimeoutMs, 30_000);
     const listener = config.listeners[0];
     assert.ok(listener);
+    assert.equal(listener.tcpBacklogSize, null, "the system's largest accept queue");
     assert.equal(listener.maxRequestHeadersKb, 60);
     assert.equal(listener.maxRequestHeadersCount, 100);
     assert.equal(listener.requestHeadersTimeoutMs, 10_000);
@@ -82,6 +83,13 @@ describe('parseConfig defaults', () => {
     assert.equal(config.listeners[0]?.port, 0);
     assert.deepEqual(config.admin, { address: '127.0.0.1', port: 0 });
     assert.match(messages(MINIMAL.replace('port: 9001', 'port: 0')), /clusters\[0\]\.endpoints\[0\]\.port: expected an integer from 1 to 65535, found 0/);
+  });
+
+  it('takes a listener accept queue length from 1 to 65535', () => {
+    const config = parse(MINIMAL.replace('port: 10000', 'port: 10000\n    tcp_backlog_size: 4096'));
+    assert.equal(config.listeners[0]?.tcpBacklogSize, 4096);
+    assert.match(messages(MINIMAL.replace('port: 10000', 'port: 10000\n    tcp_backlog_size: 0')), /listeners\[0\]\.tcp_backlog_size: expected an integer from 1 to 65535, found 0/);
+    assert.match(messages(MINIMAL.replace('port: 10000', 'port: 10000\n    tcp_backlog_size: lots')), /listeners\[0\]\.tcp_backlog_size: expected an integer from 1 to 65535, found "lots"/);
   });
 
   it('says which required field is missing', () => {
