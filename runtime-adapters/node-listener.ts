@@ -14,7 +14,7 @@ const LARGEST_BACKLOG = 65535;
  * clients got no answer at all; the kernel spreads connections over these sockets, each one
  * accepted per turn. 16 took the burst in under 1 s and served every client (4: 2 s).
  */
-const ACCEPT_SOCKETS = 16;
+export const NODE_ACCEPT_SOCKETS = 16;
 
 /** One listener's sockets; closing it closes them all (accepted connections are left alone). */
 class NodeListener implements Listener {
@@ -52,7 +52,7 @@ function listenOne(host: string, port: number, reusePort: boolean, backlog: numb
 }
 
 /**
- * A listener of `ACCEPT_SOCKETS` sockets sharing the port, or one socket where SO_REUSEPORT is
+ * A listener of `NODE_ACCEPT_SOCKETS` sockets sharing the port, or one socket where SO_REUSEPORT is
  * missing. When the port must not be shared (`reusePort` false), a socket without SO_REUSEPORT
  * binds it first and is closed again: if anyone holds the port that fails with EADDRINUSE, as a
  * plain listen would, and a later listener that does not share is refused by the same probe.
@@ -74,7 +74,7 @@ export async function listenNode(options: ListenOptions, reusePortSupported: boo
   }
   const servers: net.Server[] = [];
   try {
-    for (let k = 0; k < ACCEPT_SOCKETS; k++) servers.push(await listenOne(options.host, port, true, backlog, onConnection));
+    for (let k = 0; k < NODE_ACCEPT_SOCKETS; k++) servers.push(await listenOne(options.host, port, true, backlog, onConnection));
   } catch (err) {
     for (const s of servers) s.close();
     throw err;

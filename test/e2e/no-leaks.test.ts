@@ -12,6 +12,7 @@ import { closeBeforeHeaders, closeMidBody, rawResponse, sendGarbage, startRawUps
 import { rawConnect, ResponseReader } from './support/raw-client.ts';
 import { pools, statsMap, tcpSockets, type PoolRow, type ProcSocket } from './support/proxy-observe.ts';
 import { seededRandom } from '../support/seeded-random.ts';
+import { NODE_ACCEPT_SOCKETS } from '../../runtime-adapters/node-listener.ts';
 
 /**
  * 20,000 requests on every runtime: measured at 8–13 s per runtime (about 35 s for the file) on
@@ -198,17 +199,18 @@ interface SocketCheck {
 }
 
 /**
- * The expected count: one LISTEN socket per worker for the one listener (every worker binds its
- * own SO_REUSEPORT socket) plus the admin listener on main, plus one socket per `ready` upstream
- * connection. No client is connected and no request is in flight, so nothing else may be open:
+ * The expected count: the LISTEN sockets of every worker for the one listener (every worker binds
+ * its own SO_REUSEPORT sockets: one, or NODE_ACCEPT_SOCKETS on Node) plus the admin listener on
+ * main, plus one socket per `ready` upstream connection. No client is connected and no request is in flight, so nothing else may be open:
  * no downstream connection, no busy/connecting upstream connection, no half-closed leftover.
  */
-async function socketCheck(adminPort: number, pid: number): Promise<SocketCheck> {
+async function socketCheck(adminPort: number, pid: number, runtime: string): Promise<SocketCheck> {
   const rows = await pools(adminPort);
   const ready = rows.reduce((n, p) => n + p.ready, 0);
   // Read the socket table after the admin exchange above has had a moment to close its connection.
   await new Promise((r) => setTimeout(r, 50));
-  return { rows, ready, listeners: WORKERS * 1 + 1, sockets: tcpSockets(pid) };
+  const perWorker = runtime === 'node' ? NODE_ACCEPT_SOCKETS : 1;
+  return { rows, ready, listeners: WORKERS * perWorker + 1, sockets: tcpSockets(pid) };
 }
 
 for (const [index, runtime] of RUNTIMES.entries()) {
@@ -264,7 +266,7 @@ for (const [index, runtime] of RUNTIMES.entries()) {
       const deadline = Date.now() + 10_000;
       for (;;) {
         stats = await statsMap(admin);
-        check = await socketCheck(admin, pid);
+        check = await socketCheck(admin, pid, runtime);
         const idle = check.rows.every((p) => p.busy === 0 && p.pending === 0 && p.connecting === 0);
         const active = [...stats].filter(([k, v]) => /(upstream_rq_active|upstream_rq_pending_active|downstream_rq_active|downstream_cx_active)$/.test(k) && v !== 0);
         if (idle && active.length === 0 && check.sockets.length === check.ready + check.listeners) break;
