@@ -1,6 +1,6 @@
 /**
- * Keeps a worker's JavaScript heap near what is alive: a full collection whenever the heap has
- * doubled since the last one. JavaScriptCore sizes its heap for the machine's RAM and, under
+ * Keeps a worker's JavaScript heap near what is alive: a collection (young first, full if that
+ * is not enough) whenever the heap has doubled since the last full one. JavaScriptCore sizes its heap for the machine's RAM and, under
  * 1,000 connections with about 10 MiB alive, let the worker's heap reach 50 MiB before it
  * collected; what it had grown to stayed resident. Envoy's overload manager shrinks its heap
  * for the same reason.
