@@ -77,6 +77,19 @@ export class NodeTcpSocket implements Socket {
     return this.write(bytes.slice());
   }
 
+  writePair(lent: Uint8Array, kept: Uint8Array): boolean {
+    if (this.closed || this.raw.destroyed || this.raw.writableEnded) return true;
+    const raw = this.raw;
+    // Corked, the two leave in one writev when uncorked, and `kept` (a 64 KiB body read) is not copied.
+    raw.cork();
+    raw.write(lent.slice());
+    raw.write(kept);
+    raw.uncork();
+    // write() says false for anything over the high-water mark before trying the kernel; what
+    // counts is what is still queued now ('drain' follows either way).
+    return raw.writableLength < raw.writableHighWaterMark;
+  }
+
   pause(): void {
     this.pausedByUser = true;
     this.raw.pause();

@@ -83,6 +83,13 @@ export interface Socket {
    * whatever the socket cannot hand to the kernel now is copied first.
    */
   writeBorrowed(bytes: Uint8Array): boolean;
+  /**
+   * `lent` (as for `writeBorrowed`) followed by `kept` (as for `write`), as one write, on runtimes
+   * that can gather writes without copying `kept` (Node: a corked writev). Absent where copying
+   * `kept` behind `lent` into the caller's buffer is cheaper (Bun, which has no writev, and Deno,
+   * whose writes are copied into one buffer anyway).
+   */
+  writePair?(lent: Uint8Array, kept: Uint8Array): boolean;
   /** Bytes accepted by `write` that the kernel has not taken yet. */
   readonly bufferedAmount: number;
   setHandler(handler: SocketHandler): void;

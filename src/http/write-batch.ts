@@ -2,8 +2,9 @@
 import { HeadBuffer } from '../http1/head-buffer.ts';
 
 /**
- * Pieces above this size are copied only to join bytes already gathered (a head): one write
- * instead of two is worth a copy, while a big piece alone is written as it is.
+ * Pieces above this size are copied only to join bytes already gathered (a head), on a sink that
+ * cannot gather writes itself: one write instead of two is worth a copy, while a big piece alone
+ * is written as it is.
  */
 const BATCH_COPY_LIMIT = 4096;
 /** The batch is flushed before it grows past this: its buffer is kept for the thread's lifetime. */
@@ -15,6 +16,8 @@ export interface BatchSink {
   write(bytes: Uint8Array): boolean;
   /** Bytes lent for the call only (a view of the batch). */
   writeBorrowed(bytes: Uint8Array): boolean;
+  /** Lent bytes then bytes it may keep, in one write (see `Socket.writePair`); absent: join by copy. */
+  writePair?(lent: Uint8Array, kept: Uint8Array): boolean;
 }
 
 /**
@@ -71,10 +74,15 @@ export class WriteBatch {
     this.unhold();
     const w = this.buf;
     const n = end - start;
-    if (n > BATCH_COPY_LIMIT && (w.length === 0 || w.length + n > BATCH_MAX)) {
-      const gathered = this.flush(sink);
-      const ok = sink.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
-      return gathered && ok;
+    if (n > BATCH_COPY_LIMIT) {
+      const piece = start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end);
+      // A sink that gathers writes itself takes the batch and the piece in one write, uncopied.
+      if (w.length > 0 && sink.writePair !== undefined) return sink.writePair(w.takeView(), piece);
+      if (w.length === 0 || w.length + n > BATCH_MAX) {
+        const gathered = this.flush(sink);
+        const ok = sink.write(piece);
+        return gathered && ok;
+      }
     }
     const ok = w.length + n > BATCH_MAX ? this.flush(sink) : true;
     w.bytes(chunk, start, end);

@@ -144,6 +144,34 @@ describe(`${adapter.name} adapter: sockets`, () => {
     await p.serverRec.until(() => p.serverRec.closes === 1, 'server close');
   });
 
+  it('writePair (Node only): lent bytes arrive as they were lent, then the kept ones, in order', async () => {
+    const pairWrite = (s: Socket, lent: Uint8Array, kept: Uint8Array): boolean => s.writePair!(lent, kept);
+    const p = await pair();
+    if (adapter.name !== 'node') {
+      assert.equal(p.client.writePair, undefined, `${adapter.name} joins by copy instead`);
+      p.client.destroy();
+      p.server.destroy();
+      return;
+    }
+    p.serverRec.keepChunks = true;
+    // 4 MiB kept behind a lent head: more than the kernel takes at once, so both are queued.
+    const scratch = encode('HEAD|');
+    const kept = new Uint8Array(4 * 1024 * 1024);
+    for (let i = 0; i < kept.length; i++) kept[i] = i & 0xff;
+    pairWrite(p.client, scratch, kept);
+    scratch.fill(0x21);
+    p.client.write(encode('|tail'));
+    p.client.end();
+    await p.serverRec.until(() => p.serverRec.ends === 1, 'server sees FIN', 10_000);
+    const got = concat(p.serverRec.chunks);
+    assert.equal(got.length, 5 + kept.length + 5);
+    assert.equal(new TextDecoder().decode(got.subarray(0, 5)), 'HEAD|', 'the lent bytes as they were lent');
+    assert.deepEqual(got.subarray(5, 5 + kept.length), kept);
+    assert.equal(new TextDecoder().decode(got.subarray(5 + kept.length)), '|tail');
+    p.server.end();
+    await p.serverRec.until(() => p.serverRec.closes === 1, 'server close');
+  });
+
   it('writeBorrowed: bytes the caller overwrites right after the call still arrive as they were lent', async () => {
     const p = await pair();
     p.serverRec.keepChunks = true;

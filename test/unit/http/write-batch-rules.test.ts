@@ -23,7 +23,48 @@ class Sink implements BatchSink {
 const enc = new TextEncoder();
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
 
+/** A sink that gathers writes itself (Node): a big piece after gathered bytes goes with them, uncopied. */
+class PairSink extends Sink {
+  readonly pairs: { lent: string; kept: Uint8Array }[] = [];
+  writePair(lent: Uint8Array, kept: Uint8Array): boolean {
+    this.pairs.push({ lent: text(lent), kept });
+    this.order.push(text(lent) + text(kept));
+    return true;
+  }
+}
+
 describe('write batch rules', () => {
+  it('a big piece after gathered bytes goes with them in one paired write, by reference, on a sink that gathers writes', () => {
+    const batch = new WriteBatch();
+    const sink = new PairSink();
+    batch.acquire(sink);
+    batch.headBuffer().str('HTTP/1.1 200 OK\r\n\r\n');
+    const read = new Uint8Array(10_000).fill(0x61);
+    batch.add(sink, read, 100, 9_100);
+    batch.flush(sink);
+    batch.release(sink);
+    assert.equal(sink.pairs.length, 1);
+    assert.equal(sink.pairs[0]!.lent, 'HTTP/1.1 200 OK\r\n\r\n');
+    assert.equal(sink.pairs[0]!.kept.buffer, read.buffer, 'the piece is a view of the read, not a copy');
+    assert.equal(sink.pairs[0]!.kept.byteOffset, 100);
+    assert.equal(sink.pairs[0]!.kept.length, 9_000);
+    assert.equal(sink.lent.length + sink.kept.length, 0, 'nothing else was written');
+  });
+
+  it('a big piece joins the gathered bytes by copy on a sink that cannot gather writes', () => {
+    const batch = new WriteBatch();
+    const sink = new Sink();
+    batch.acquire(sink);
+    batch.headBuffer().str('head|');
+    const read = new Uint8Array(10_000).fill(0x62);
+    batch.add(sink, read, 0, 10_000);
+    batch.flush(sink);
+    batch.release(sink);
+    assert.equal(sink.lent.length, 1, 'one write');
+    assert.equal(sink.lent[0]!.length, 5 + 10_000);
+    assert.equal(sink.kept.length, 0);
+  });
+
   it('a stable piece that leaves alone is written as it is, not copied', () => {
     const batch = new WriteBatch();
     const sink = new Sink();
