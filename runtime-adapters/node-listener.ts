@@ -74,7 +74,12 @@ export async function listenNode(options: ListenOptions, reusePortSupported: boo
   }
   const servers: net.Server[] = [];
   try {
-    for (let k = 0; k < NODE_ACCEPT_SOCKETS; k++) servers.push(await listenOne(options.host, port, true, backlog, onConnection));
+    for (let k = 0; k < NODE_ACCEPT_SOCKETS; k++) {
+      const server = await listenOne(options.host, port, true, backlog, onConnection);
+      servers.push(server);
+      // Port 0: the first socket picked the port, the others join it.
+      port = (server.address() as net.AddressInfo).port;
+    }
   } catch (err) {
     for (const s of servers) s.close();
     throw err;

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { createAdapter } from '../../../runtime-adapters/detect.ts';
 import type { Listener, Socket } from '../../../runtime-adapters/types.ts';
 import { SocketError } from '../../../runtime-adapters/types.ts';
+import { NODE_ACCEPT_SOCKETS } from '../../../runtime-adapters/node-listener.ts';
 import { AcceptQueue, EchoHandler, Recorder, concat, within } from './recorder.ts';
 
 const adapter = createAdapter();
@@ -26,12 +27,21 @@ class ReplyOnEnd extends Recorder {
   }
 }
 
+/** `ss` lines of the sockets listening on `port`. */
+function listeningLines(port: number): string[] {
+  const out = execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.startsWith('LISTEN'));
+}
+
+function listeningSockets(port: number): number {
+  return listeningLines(port).length;
+}
+
 /** The accept queue length of the listening socket on `port`, as the kernel has it (`ss`'s Send-Q). */
 function kernelAcceptQueue(port: number): number {
-  const out = execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' });
-  const fields = out.trim().split(/\s+/);
-  assert.equal(fields[0], 'LISTEN', `ss found no listener on ${port}: ${out}`);
-  return Number(fields[2]);
+  const [line] = listeningLines(port);
+  assert.ok(line !== undefined, `ss found no listener on ${port}`);
+  return Number(line.trim().split(/\s+/)[2]);
 }
 
 function isSocketError(code: string): (err: unknown) => boolean {
@@ -419,6 +429,9 @@ describe(`${adapter.name} adapter: sockets`, () => {
   it('binds a second listener to the same port with reusePort', async () => {
     const first = await adapter.listen({ host: HOST, port: 0, reusePort: true, backlog: null }, (s) => s.destroy());
     try {
+      assert.notEqual(first.port, 0, 'port 0 picks a free port, and the listener says which');
+      // Every socket of the listener is on that port (Node opens several: node-listener.ts).
+      assert.equal(listeningSockets(first.port), adapter.name === 'node' ? NODE_ACCEPT_SOCKETS : 1);
       if (adapter.listeningModel === 'reuseport') {
         const second = await adapter.listen({ host: HOST, port: first.port, reusePort: true, backlog: null }, (s) => s.destroy());
         assert.equal(second.port, first.port);
