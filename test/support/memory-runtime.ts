@@ -1,4 +1,5 @@
 /** One worker runtime on the calling thread with its network in memory: the test plays client and upstream. */
+import { after, before } from 'node:test';
 import { createAdapter } from '../../runtime-adapters/detect.ts';
 import type { ConnectOptions, Listener, ListenOptions, RuntimeAdapter, Socket, SocketError, SocketHandler } from '../../runtime-adapters/types.ts';
 import { loadConfig } from '../../src/config/index.ts';
@@ -136,6 +137,32 @@ export async function startMemoryWorker(yaml: string, keep: boolean): Promise<Me
     async stop(): Promise<void> {
       for (const c of clients) if (!c.destroyed) c.peerClose();
       await started.stop();
+    },
+  };
+}
+
+/** A complete, reusable upstream answer: `200 OK` with the body `ok`. */
+export const OK_RESPONSE = new TextEncoder().encode('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+
+/** Lets a timer turn pass (an upstream connect settles in one). */
+export const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 1));
+
+/**
+ * One memory worker (ONE_ROUTE_CONFIG, writes kept) for the tests of a file: started before
+ * them, stopped after them. Read `worker` inside a test, not at module load.
+ */
+export function memoryWorkerForFile(): { readonly worker: MemoryWorker } {
+  let started: MemoryWorker | null = null;
+  before(async () => {
+    started = await startMemoryWorker(ONE_ROUTE_CONFIG, true);
+  });
+  after(async () => {
+    await started?.stop();
+  });
+  return {
+    get worker(): MemoryWorker {
+      if (started === null) throw new Error('the memory worker is used before its tests start');
+      return started;
     },
   };
 }

@@ -1,31 +1,21 @@
 /** Upstream request writes: what one client read causes (head, body, chunk framing) leaves in one write, in order. */
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ONE_ROUTE_CONFIG, startMemoryWorker, type MemorySocket, type MemoryWorker } from '../../support/memory-runtime.ts';
+import { memoryWorkerForFile, OK_RESPONSE, tick, startMemoryWorker, ONE_ROUTE_CONFIG, type MemorySocket } from '../../support/memory-runtime.ts';
 
 const enc = new TextEncoder();
-const OK = enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
-const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 1));
 
-let worker: MemoryWorker;
-
-before(async () => {
-  worker = await startMemoryWorker(ONE_ROUTE_CONFIG, true);
-});
-
-after(async () => {
-  await worker.stop();
-});
+const files = memoryWorkerForFile();
 
 /** A client whose upstream connection is connected and idle (one GET answered on it). */
 async function clientWithReadyUpstream(): Promise<{ client: MemorySocket; up: MemorySocket }> {
-  const client = worker.connect();
-  const counts = worker.upstreams.map((u) => u.writeCount);
+  const client = files.worker.connect();
+  const counts = files.worker.upstreams.map((u) => u.writeCount);
   client.feed(enc.encode('GET / HTTP/1.1\r\nHost: a\r\n\r\n'));
   await tick();
-  const up = worker.upstreams.find((u, k) => u.writeCount > (counts[k] ?? 0));
+  const up = files.worker.upstreams.find((u, k) => u.writeCount > (counts[k] ?? 0));
   assert.ok(up, 'the GET reached an upstream connection');
-  up.feed(OK);
+  up.feed(OK_RESPONSE);
   return { client, up };
 }
 
@@ -45,7 +35,7 @@ describe('request writes to the upstream', () => {
     const sent = writesText(up, before);
     assert.match(sent, /^POST \/p HTTP\/1\.1\r\n/);
     assert.match(sent, /\r\nContent-Length: 11\r\n\r\nhello world$/);
-    up.feed(OK);
+    up.feed(OK_RESPONSE);
     client.peerClose();
   });
 
@@ -55,7 +45,7 @@ describe('request writes to the upstream', () => {
     client.feed(enc.encode('POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3\r\nabc\r\n0\r\n\r\n'));
     assert.equal(up.writeCount - before, 1);
     assert.match(writesText(up, before), /\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3\r\nabc\r\n0\r\n\r\n$/);
-    up.feed(OK);
+    up.feed(OK_RESPONSE);
     client.peerClose();
   });
 
@@ -67,7 +57,7 @@ describe('request writes to the upstream', () => {
     client.feed(enc.encode('456789'));
     assert.equal(up.writeCount - before, 2);
     assert.match(writesText(up, before), /\r\n\r\n0123456789$/);
-    up.feed(OK);
+    up.feed(OK_RESPONSE);
     assert.match(client.text(), /ok$/);
     client.peerClose();
   });
@@ -82,7 +72,7 @@ describe('request writes to the upstream', () => {
       const up = fresh.upstreams[0]!;
       assert.equal(up.writeCount, 1);
       assert.match(up.text(), /^POST \/new HTTP\/1\.1\r\n[\s\S]*\r\n\r\nfirst$/);
-      up.feed(OK);
+      up.feed(OK_RESPONSE);
       assert.match(client.text(), /^HTTP\/1\.1 200 OK\r\n[\s\S]*ok$/);
     } finally {
       await fresh.stop();
