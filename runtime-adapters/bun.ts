@@ -33,6 +33,10 @@ class JscHeap implements HeapControl {
     return this.jsc.heapSize();
   }
 
+  footprint(): number {
+    return process.memoryUsage.rss();
+  }
+
   collectYoung(): void {
     this.jsc.edenGC();
   }

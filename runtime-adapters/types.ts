@@ -147,8 +147,13 @@ export interface HttpServeOptions {
  * live size (see src/worker/heap-governor.ts). Null where the runtime sizes its heap well enough.
  */
 export interface HeapControl {
-  /** Bytes the heap holds now: live objects plus garbage not yet collected. */
+  /**
+   * Bytes the heap held alive at its last collection, plus what has been promoted since. Objects
+   * allocated since the last young collection are not counted: they show in `footprint` only.
+   */
   size(): number;
+  /** Bytes of memory the process holds now (resident set): it rises as soon as anything is allocated. */
+  footprint(): number;
   /** A young-generation collection, synchronously: cheap, and it frees short-lived buffers. */
   collectYoung(): void;
   /** A full collection, synchronously. */

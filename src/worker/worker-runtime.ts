@@ -17,7 +17,7 @@ import { HttpListener } from './http-listener.ts';
 import { WorkerClusterLookup } from './route-clusters.ts';
 import { RequestIdGenerator } from '../http/request-id.ts';
 import { TimeoutLists } from '../common/timeout-list.ts';
-import { HeapGovernor } from './heap-governor.ts';
+import { HEAP_GOVERNOR_DEFAULTS, HeapGovernor } from './heap-governor.ts';
 
 type InitMessage = Extract<MainToWorker, { t: 'init' }>;
 
@@ -39,6 +39,7 @@ export class WorkerRuntime {
   private readonly requestIds = new RequestIdGenerator();
   private readonly timeouts: TimeoutLists;
   private readonly heapGovernor: HeapGovernor | null;
+  private requestsAtLastLook = 0;
   private readonly accessLogs = new Map<string, { logger: AccessLogger; file: AppendFile | null }>();
   private generation: number;
   private config: ProxyConfig;
@@ -75,7 +76,7 @@ export class WorkerRuntime {
       collections: this.stats.counter(`server.worker_${init.workerId}.memory_heap_collections`),
       youngCollections: this.stats.counter(`server.worker_${init.workerId}.memory_heap_young_collections`),
       heapSize: this.stats.gauge(`server.worker_${init.workerId}.memory_heap_size`),
-    });
+    }, HEAP_GOVERNOR_DEFAULTS, () => this.busySinceLastLook());
     this.heapGovernor?.start();
     this.reusePort = init.workerCount > 1;
     this.generation = init.snapshot.generation;
@@ -193,6 +194,20 @@ export class WorkerRuntime {
     this.outlier.stop();
     this.timeouts.stop();
     this.heapGovernor?.stop();
+  }
+
+  /** For the heap governor: a request started since the last call, or one is in flight. */
+  private busySinceLastLook(): boolean {
+    let total = 0;
+    let active = 0;
+    for (const l of this.listeners.values()) {
+      const stats = l.currentContext().stats;
+      total += stats.rqTotal.value;
+      active += stats.rqActive.value;
+    }
+    const busy = active > 0 || total !== this.requestsAtLastLook;
+    this.requestsAtLastLook = total;
+    return busy;
   }
 
   private buildContext(lc: ListenerConfig): ListenerContext {
