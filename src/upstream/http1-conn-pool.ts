@@ -261,7 +261,7 @@ export class Http1ConnPool implements ConnectionOwner, PendingOwner {
       conn.connectTimer.cancel();
       conn.connectTimer = null;
     }
-    conn.socket = socket;
+    conn.bindSocket(socket);
     socket.setHandler(conn);
     this.serveOrPark(conn);
     // It left `connecting`: requests it no longer covers need another connection (or a slot).

@@ -25,7 +25,13 @@ export class PoolConnection implements UpstreamConnection, SocketHandler, ListNo
 
   /** Only the pool changes this, through `nextConnState`. */
   state: ConnState = 'connecting';
+  /** Set once, by `bindSocket`, when the connect succeeds. */
   socket: Socket | null = null;
+  /**
+   * `Socket.writePair`, when the socket has one (Node): the write batch looks for it, and a big
+   * request body piece then leaves with the head in one writev instead of being copied to it.
+   */
+  writePair: ((lent: Uint8Array, kept: Uint8Array) => boolean) | undefined = undefined;
   /** The request path's handler while busy. */
   handler: SocketHandler | null = null;
   codec: ResponseParser | null = null;
@@ -80,6 +86,19 @@ export class PoolConnection implements UpstreamConnection, SocketHandler, ListNo
     this.requireBusy('write');
     this.stats.upstream_cx_tx_bytes_total.add(bytes.length);
     return this.socket!.writeBorrowed(bytes);
+  }
+
+  /** The connect succeeded: the connection's socket from now on. */
+  bindSocket(socket: Socket): void {
+    this.socket = socket;
+    // One function per connection, made only where the socket can pair writes.
+    if (socket.writePair !== undefined) this.writePair = (lent, kept) => this.writePairToSocket(lent, kept);
+  }
+
+  private writePairToSocket(lent: Uint8Array, kept: Uint8Array): boolean {
+    this.requireBusy('write');
+    this.stats.upstream_cx_tx_bytes_total.add(lent.length + kept.length);
+    return this.socket!.writePair!(lent, kept);
   }
 
   get bufferedAmount(): number {

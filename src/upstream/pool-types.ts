@@ -36,6 +36,8 @@ export interface UpstreamConnection {
   write(bytes: Uint8Array): boolean;
   /** Same contract as `Socket.writeBorrowed`: `bytes` is lent for the call only. */
   writeBorrowed(bytes: Uint8Array): boolean;
+  /** Present when the socket has it (Node): `Socket.writePair`, so a big body piece is not copied. */
+  writePair?(lent: Uint8Array, kept: Uint8Array): boolean;
   readonly bufferedAmount: number;
   pause(): void;
   resume(): void;

@@ -67,6 +67,20 @@ export class MemorySocket implements Socket {
   }
 }
 
+/** A socket that pairs writes itself, as Node's does (`Socket.writePair`): each pair is one write. */
+export class PairingMemorySocket extends MemorySocket {
+  /** Every pair as it came: the lent part copied (it is lent for the call only), the kept part by reference. */
+  readonly pairs: { lent: Uint8Array; kept: Uint8Array }[] = [];
+
+  writePair(lent: Uint8Array, kept: Uint8Array): boolean {
+    this.pairs.push({ lent: lent.slice(), kept });
+    const joined = new Uint8Array(lent.length + kept.length);
+    joined.set(lent);
+    joined.set(kept, lent.length);
+    return this.write(joined);
+  }
+}
+
 /** One listener, one route to one cluster of one endpoint: all a request-path test or benchmark needs. */
 export const ONE_ROUTE_CONFIG = `
 admin: { address: 127.0.0.1, port: 0 }
@@ -99,9 +113,10 @@ export interface MemoryWorker {
 
 /**
  * `yaml` must have one listener; its address and ports are not bound. `keep`: sockets record
- * their writes (tests); a benchmark only counts them.
+ * their writes (tests); a benchmark only counts them. `pairingUpstreams`: upstream sockets have
+ * `writePair`, as on Node.
  */
-export async function startMemoryWorker(yaml: string, keep: boolean): Promise<MemoryWorker> {
+export async function startMemoryWorker(yaml: string, keep: boolean, pairingUpstreams = false): Promise<MemoryWorker> {
   const real = createAdapter();
   let accept: ((s: Socket) => void) | null = null;
   const upstreams: MemorySocket[] = [];
@@ -114,7 +129,7 @@ export async function startMemoryWorker(yaml: string, keep: boolean): Promise<Me
     },
     connect: {
       value: (_o: ConnectOptions): Promise<Socket> => {
-        const s = new MemorySocket(keep);
+        const s = pairingUpstreams ? new PairingMemorySocket(keep) : new MemorySocket(keep);
         upstreams.push(s);
         return Promise.resolve(s);
       },

@@ -1,7 +1,7 @@
 /** Upstream request writes: what one client read causes (head, body, chunk framing) leaves in one write, in order. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { memoryWorkerForFile, OK_RESPONSE, tick, startMemoryWorker, ONE_ROUTE_CONFIG, type MemorySocket } from '../../support/memory-runtime.ts';
+import { memoryWorkerForFile, OK_RESPONSE, tick, startMemoryWorker, ONE_ROUTE_CONFIG, PairingMemorySocket, type MemorySocket } from '../../support/memory-runtime.ts';
 
 const enc = new TextEncoder();
 
@@ -60,6 +60,33 @@ describe('request writes to the upstream', () => {
     up.feed(OK_RESPONSE);
     assert.match(client.text(), /ok$/);
     client.peerClose();
+  });
+
+  it('on a socket that pairs writes (Node), a big body piece leaves with the head in one write, uncopied', async () => {
+    const fresh = await startMemoryWorker(ONE_ROUTE_CONFIG, true, true);
+    try {
+      const client = fresh.connect();
+      client.feed(enc.encode('GET / HTTP/1.1\r\nHost: a\r\n\r\n'));
+      await tick();
+      const up = fresh.upstreams[0]!;
+      assert.ok(up instanceof PairingMemorySocket);
+      up.feed(OK_RESPONSE);
+      const head = 'POST /big HTTP/1.1\r\nHost: a\r\nContent-Length: 10000\r\n\r\n';
+      const body = 'b'.repeat(10_000);
+      const before = up.writeCount;
+      client.feed(enc.encode(head + body));
+      assert.equal(up.writeCount - before, 1, 'one write');
+      assert.equal(up.pairs.length, 1, 'a paired write');
+      const pair = up.pairs[0]!;
+      assert.match(new TextDecoder().decode(pair.lent), /^POST \/big HTTP\/1\.1\r\n[\s\S]*\r\nContent-Length: 10000\r\n\r\n$/);
+      assert.equal(pair.kept.byteLength, 10_000);
+      assert.equal(pair.kept.buffer.byteLength, head.length + body.length, 'the body is a view of the client read, not a copy');
+      assert.equal(new TextDecoder().decode(pair.kept), body);
+      up.feed(OK_RESPONSE);
+      assert.match(client.text(), /ok$/);
+    } finally {
+      await fresh.stop();
+    }
   });
 
   it('a connection that becomes ready later gets the head and the body received meanwhile in one write', async () => {
