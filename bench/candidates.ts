@@ -34,6 +34,8 @@ export interface Candidate {
 }
 
 export const BINARY = join(ROOT, 'dist/proxy');
+/** The Node artifact (`npm run build:node`): what a Node user runs, and no TypeScript to strip at load. */
+export const NODE_BUNDLE = join(ROOT, 'dist/node/cli.js');
 const BIN = join(ROOT, 'node_modules/.bin');
 const CLI = join(ROOT, 'src/cli.ts');
 const READY_MS = 30_000;
@@ -79,7 +81,7 @@ function proxyCandidate(id: string, label: string, command: () => { cmd: string;
 export const CANDIDATES: Candidate[] = [
   proxyCandidate('proxy-bun', 'proxy · Bun (binary)', () => ({ cmd: BINARY, args: [] })),
   proxyCandidate('proxy-deno', 'proxy · Deno', () => ({ cmd: join(BIN, 'deno'), args: ['run', '-A', '--cached-only', '--v8-flags=--max-semi-space-size=2', CLI] })),
-  proxyCandidate('proxy-node', 'proxy · Node 24', () => ({ cmd: join(BIN, 'node'), args: [CLI] })),
+  proxyCandidate('proxy-node', 'proxy · Node 24', () => ({ cmd: join(BIN, 'node'), args: [NODE_BUNDLE] })),
   {
     id: 'nginx',
     label: 'nginx (reverse proxy)',

@@ -113,7 +113,7 @@ export function renderReport(results: Results): string {
     `- Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.kernel}, ${m.memoryGiB} GiB RAM; load average ${m.loadAverage.toFixed(2)} when the run started (other work on the machine makes the figures noisier)`,
     `- Versions: ${versions}`,
     '- Placement: the candidate on CPU 0 (`taskset -c 0`); wrk (1 thread) and the origin (nginx, 1 worker, keep-alive) on CPU 1. All traffic on 127.0.0.1.',
-    '- Candidates: this proxy with `workers: 1` (Bun: the compiled `dist/proxy`; Deno and Node 24: from source); nginx, 1 worker, HTTP/1.1 keep-alive pool to the origin; HAProxy, 1 thread, `http-reuse always`; the origin directly.',
+    '- Candidates: this proxy with `workers: 1` (Bun: the compiled `dist/proxy`; Node 24: the `dist/node` bundle; both built from the tree at the start of the run; Deno: from source); nginx, 1 worker, HTTP/1.1 keep-alive pool to the origin; HAProxy, 1 thread, `http-reuse always`; the origin directly.',
     `- Method: ${results.method}. Rounds are interleaved (every candidate once per round, in table order). req/s, p50 and p99 are medians over the rounds; "× nginx" and "× direct" are medians of the ratios taken within each round; peak RSS is the highest sum of VmRSS over the candidate's process tree, sampled every 100 ms during the runs ("RSS at start": the same sum right after start, before any load); errors are wrk's socket errors plus non-2xx responses, summed.`,
     '',
   ];

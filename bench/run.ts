@@ -20,7 +20,7 @@ import { SCENARIOS } from './scenarios.ts';
 import type { Scenario } from './scenarios.ts';
 import type { Sample } from './stats.ts';
 import { ROOT } from './templates.ts';
-import { ensureBinary, ensureTools } from './tools.ts';
+import { buildArtifact, ensureTools } from './tools.ts';
 import { runWrk } from './wrk.ts';
 
 /** How long and how often. */
@@ -234,9 +234,10 @@ async function main(argv: string[]): Promise<number> {
   const machine = machineInfo();
   pinSelf(cpus.loadCpus);
   const earlyProblems = new Map<string, string>();
-  if (plan.only === undefined || plan.only.has('proxy-bun')) {
-    const problem = ensureBinary();
-    if (problem !== undefined) earlyProblems.set('proxy-bun', problem);
+  for (const [id, target] of [['proxy-bun', 'bin'], ['proxy-node', 'node']] as const) {
+    if (plan.only !== undefined && !plan.only.has(id)) continue;
+    const problem = buildArtifact(target);
+    if (problem !== undefined) earlyProblems.set(id, problem);
   }
   const runDir = mkdtempSync(join(tmpdir(), 'proxy-bench-'));
   // nginx workers run unprivileged and must reach the origin's files.

@@ -1,9 +1,9 @@
-/** Makes sure the outside tools exist: wrk, nginx, HAProxy (Debian packages) and the compiled proxy. */
+/** Makes sure the outside tools exist: wrk, nginx, HAProxy (Debian packages), and builds the proxy's artifacts. */
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BINARY } from './candidates.ts';
+import { BINARY, NODE_BUNDLE } from './candidates.ts';
 import { ROOT } from './templates.ts';
 
 /** Command → Debian package that provides it. */
@@ -38,14 +38,20 @@ export function ensureTools(): void {
   if (still.length > 0) throw new Error(`missing ${still.join(', ')}; install ${packages.join(' ')} (apt-get, as root) and retry`);
 }
 
-/** Builds dist/proxy if it is missing; returns why it could not, or undefined. */
-export function ensureBinary(): string | undefined {
-  if (existsSync(BINARY)) return undefined;
-  console.log('bench: dist/proxy is missing, building it (npm run build:bin)…');
-  const result = spawnSync(join(ROOT, 'node_modules/.bin/node'), [join(ROOT, 'scripts/build.ts'), 'bin'], {
+/** What `npm run build` makes, per target: the artifact the bench runs. */
+const ARTIFACTS = { bin: BINARY, node: NODE_BUNDLE } as const;
+
+/**
+ * Builds `target` from the tree the bench runs in (dist/proxy or dist/node), so the figures are
+ * those of this code and not of an earlier build; returns why it could not, or undefined.
+ */
+export function buildArtifact(target: keyof typeof ARTIFACTS): string | undefined {
+  console.log(`bench: building ${target === 'bin' ? 'dist/proxy' : 'dist/node'} (npm run build:${target})…`);
+  const result = spawnSync(join(ROOT, 'node_modules/.bin/node'), [join(ROOT, 'scripts/build.ts'), target], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit'],
     timeout: 120_000,
   });
-  return result.status === 0 && existsSync(BINARY) ? undefined : 'dist/proxy could not be built (see the build output above)';
+  const artifact = ARTIFACTS[target];
+  return result.status === 0 && existsSync(artifact) ? undefined : `${artifact} could not be built (see the build output above)`;
 }
