@@ -25,7 +25,7 @@ export interface HeapGovernorOptions {
 export const HEAP_GOVERNOR_DEFAULTS: HeapGovernorOptions = {
   // At 30k requests/s about 0.5 MiB of short-lived objects is made in 20 ms. A young collection
   // costs a fraction of a millisecond; at 64 connections the footprint mostly holds still and
-  // 4-6 are asked for a second (CPU per request and p99 unchanged within this machine's noise).
+  // about 5 are asked for a second (CPU per request and p99 unchanged within this machine's noise).
   intervalMs: 20,
   // An idle worker looks 6 times a second instead of 50 (each look reads the footprint).
   idleIntervalMs: 160,
