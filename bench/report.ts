@@ -68,6 +68,9 @@ function scenarioTable(results: Results, scenario: Scenario): string[] {
 }
 
 const mark = (ok: boolean): string => (ok ? '✅' : '❌');
+/** The per-round ratios behind a median, so a reader sees how far the rounds agree. */
+const rounds = ([lo, hi]: [number, number]): string =>
+  Number.isFinite(lo) && Number.isFinite(hi) ? ` (rounds ${lo.toFixed(2)}–${hi.toFixed(2)}×)` : '';
 
 function goalsTable(results: Results): string[] {
   const proxies = results.candidates.filter((c) => c.id.startsWith('proxy-'));
@@ -81,13 +84,13 @@ function goalsTable(results: Results): string[] {
   rows.push(
     `| req/s ≥ ${THROUGHPUT_GOAL}× nginx (GET, 64 connections) | ${cells((id) => {
       const s = summaryOf(results, THROUGHPUT_ID, id);
-      return s === undefined || !Number.isFinite(s.rpsVsNginx) ? '–' : `${ratio(s.rpsVsNginx)} ${mark(s.rpsVsNginx >= THROUGHPUT_GOAL)}`;
+      return s === undefined || !Number.isFinite(s.rpsVsNginx) ? '–' : `${ratio(s.rpsVsNginx)} ${mark(s.rpsVsNginx >= THROUGHPUT_GOAL)}${rounds(s.rpsVsNginxSpread)}`;
     })} |`,
   );
   rows.push(
     `| p99 ≤ nginx's (GET, 64 connections) | ${cells((id) => {
       const s = summaryOf(results, THROUGHPUT_ID, id);
-      return s === undefined || !Number.isFinite(s.p99VsNginx) ? '–' : `${ratio(s.p99VsNginx)} ${mark(s.p99VsNginx <= 1)}`;
+      return s === undefined || !Number.isFinite(s.p99VsNginx) ? '–' : `${ratio(s.p99VsNginx)} ${mark(s.p99VsNginx <= 1)}${rounds(s.p99VsNginxSpread)}`;
     })} |`,
   );
   if (memory !== undefined) {
@@ -114,7 +117,7 @@ export function renderReport(results: Results): string {
     `- Versions: ${versions}`,
     '- Placement: the candidate on CPU 0 (`taskset -c 0`); wrk (1 thread) and the origin (nginx, 1 worker, keep-alive) on CPU 1. All traffic on 127.0.0.1.',
     '- Candidates: this proxy with `workers: 1` (Bun: the compiled `dist/proxy`; Node 24: the `dist/node` bundle; both built from the tree at the start of the run; Deno: from source); nginx, 1 worker, HTTP/1.1 keep-alive pool to the origin; HAProxy, 1 thread, `http-reuse always`; the origin directly.',
-    `- Method: ${results.method}. Rounds are interleaved (every candidate once per round, in table order). req/s, p50 and p99 are medians over the rounds; "× nginx" and "× direct" are medians of the ratios taken within each round; peak RSS is the highest sum of VmRSS over the candidate's process tree, sampled every 100 ms during the runs ("RSS at start": the same sum right after start, before any load); errors are wrk's socket errors plus non-2xx responses, summed.`,
+    `- Method: ${results.method}. Rounds are interleaved (every candidate once per round, in table order). req/s, p50 and p99 are medians over the rounds; "× nginx" and "× direct" are medians of the ratios taken within each round (the goals table also gives the lowest and highest of those ratios); peak RSS is the highest sum of VmRSS over the candidate's process tree, sampled every 100 ms during the runs ("RSS at start": the same sum right after start, before any load); errors are wrk's socket errors plus non-2xx responses, summed.`,
     '',
   ];
   if (results.truncated !== undefined) lines.push(`**Incomplete:** ${results.truncated}`, '');

@@ -30,20 +30,29 @@ export interface Summary {
   rpsVsNginx: number;
   rpsVsDirect: number;
   p99VsNginx: number;
+  /** Lowest and highest of the per-round ratios behind `rpsVsNginx` / `p99VsNginx` (NaN without nginx). */
+  rpsVsNginxSpread: [number, number];
+  p99VsNginxSpread: [number, number];
 }
 
-/** Median of per-round ratios `pick(sample) / pick(reference)`, over rounds both have. */
-function roundRatio(samples: Sample[], reference: Sample[] | undefined, pick: (s: Sample) => number): number {
-  if (reference === undefined) return Number.NaN;
+/** Per-round ratios `pick(sample) / pick(reference)`, over rounds both have. */
+function roundRatios(samples: Sample[], reference: Sample[] | undefined, pick: (s: Sample) => number): number[] {
+  if (reference === undefined) return [];
   const ratios: number[] = [];
   for (const sample of samples) {
     const ref = reference.find((r) => r.round === sample.round);
     if (ref !== undefined && pick(ref) > 0) ratios.push(pick(sample) / pick(ref));
   }
-  return median(ratios);
+  return ratios;
+}
+
+function spread(values: number[]): [number, number] {
+  return values.length === 0 ? [Number.NaN, Number.NaN] : [Math.min(...values), Math.max(...values)];
 }
 
 export function summarize(samples: Sample[], nginx: Sample[] | undefined, direct: Sample[] | undefined): Summary {
+  const rpsVsNginx = roundRatios(samples, nginx, (s) => s.requestsPerSec);
+  const p99VsNginx = roundRatios(samples, nginx, (s) => s.p99Ms);
   return {
     rounds: samples.length,
     requestsPerSec: median(samples.map((s) => s.requestsPerSec)),
@@ -51,8 +60,10 @@ export function summarize(samples: Sample[], nginx: Sample[] | undefined, direct
     p99Ms: median(samples.map((s) => s.p99Ms)),
     peakRssBytes: Math.max(0, ...samples.map((s) => s.peakRssBytes)),
     errors: samples.reduce((sum, s) => sum + s.errors, 0),
-    rpsVsNginx: roundRatio(samples, nginx, (s) => s.requestsPerSec),
-    rpsVsDirect: roundRatio(samples, direct, (s) => s.requestsPerSec),
-    p99VsNginx: roundRatio(samples, nginx, (s) => s.p99Ms),
+    rpsVsNginx: median(rpsVsNginx),
+    rpsVsDirect: median(roundRatios(samples, direct, (s) => s.requestsPerSec)),
+    p99VsNginx: median(p99VsNginx),
+    rpsVsNginxSpread: spread(rpsVsNginx),
+    p99VsNginxSpread: spread(p99VsNginx),
   };
 }
