@@ -8,6 +8,7 @@ import { freePort, waitForBody } from './ports.ts';
 import { spawnPinned, stop } from './processes.ts';
 import type { Tracked } from './processes.ts';
 import { renderTemplate, ROOT } from './templates.ts';
+import { BINARY_PATH, NODE_BUNDLE_DIR } from '../scripts/build.ts';
 
 /** Where a candidate runs and what it forwards to. */
 export interface CandidateContext {
@@ -33,9 +34,9 @@ export interface Candidate {
   start(ctx: CandidateContext): Promise<RunningCandidate>;
 }
 
-export const BINARY = join(ROOT, 'dist/proxy');
-/** The Node artifact (`npm run build:node`): what a Node user runs, and no TypeScript to strip at load. */
-export const NODE_BUNDLE = join(ROOT, 'dist/node/cli.js');
+/** The artifacts as scripts/build.ts writes them: the Bun executable, and Node's bundle (no TypeScript to strip at load). */
+export const BINARY = BINARY_PATH;
+export const NODE_BUNDLE = join(NODE_BUNDLE_DIR, 'cli.js');
 const BIN = join(ROOT, 'node_modules/.bin');
 const CLI = join(ROOT, 'src/cli.ts');
 const READY_MS = 30_000;

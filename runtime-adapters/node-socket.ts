@@ -66,9 +66,13 @@ export class NodeTcpSocket implements Socket {
     if (!this.pausedByUser) this.raw.resume();
   }
 
+  /** After end/destroy a write is a no-op: the close is already on its way to the handler. */
+  private get unwritable(): boolean {
+    return this.closed || this.raw.destroyed || this.raw.writableEnded;
+  }
+
   write(bytes: Uint8Array): boolean {
-    // Writing after end/destroy is a no-op: the close is already on its way to the handler.
-    if (this.closed || this.raw.destroyed || this.raw.writableEnded) return true;
+    if (this.unwritable) return true;
     return this.raw.write(bytes);
   }
 
@@ -78,7 +82,7 @@ export class NodeTcpSocket implements Socket {
   }
 
   writePair(lent: Uint8Array, kept: Uint8Array): boolean {
-    if (this.closed || this.raw.destroyed || this.raw.writableEnded) return true;
+    if (this.unwritable) return true;
     const raw = this.raw;
     // Corked, the two leave in one writev when uncorked, and `kept` (a 64 KiB body read) is not copied.
     raw.cork();
