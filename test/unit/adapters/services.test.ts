@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createAdapter, detectRuntime } from '../../../runtime-adapters/detect.ts';
 import { nodeSupportsReusePort } from '../../../runtime-adapters/node.ts';
+import type { HeapControl } from '../../../runtime-adapters/types.ts';
 
 const adapter = createAdapter();
 
@@ -18,6 +19,16 @@ function makeObjects(n: number): object[] {
 /** A weak reference to an object nothing else holds (made in a frame of its own, off the caller's stack). */
 function weakGarbage(): WeakRef<object> {
   return new WeakRef(makeObjects(10));
+}
+
+/** The heap control on Bun; elsewhere checks there is none and gives null (the test then has nothing to do). */
+function bunHeap(): HeapControl | null {
+  if (adapter.name !== 'bun') {
+    assert.equal(adapter.heap, null);
+    return null;
+  }
+  assert.ok(adapter.heap !== null);
+  return adapter.heap;
 }
 
 describe(`${adapter.name} adapter: services`, () => {
@@ -109,12 +120,8 @@ describe(`${adapter.name} adapter: services`, () => {
   });
 
   it('lets the proxy trim the heap on Bun only: its size counts live objects, a collection frees garbage', async () => {
-    if (adapter.name !== 'bun') {
-      assert.equal(adapter.heap, null);
-      return;
-    }
-    const heap = adapter.heap;
-    assert.ok(heap !== null);
+    const heap = bunHeap();
+    if (heap === null) return;
     const live = makeObjects(200_000);
     // The size counts what a collection found alive: objects made since the last one count once
     // a young collection has seen them (before that, only the footprint shows them).
@@ -129,12 +136,8 @@ describe(`${adapter.name} adapter: services`, () => {
   });
 
   it('on Bun, a young collection frees what died young', async () => {
-    if (adapter.name !== 'bun') {
-      assert.equal(adapter.heap, null);
-      return;
-    }
-    const heap = adapter.heap;
-    assert.ok(heap !== null);
+    const heap = bunHeap();
+    if (heap === null) return;
     heap.collect();
     const garbage = weakGarbage();
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -143,12 +146,8 @@ describe(`${adapter.name} adapter: services`, () => {
   });
 
   it('on Bun, the footprint counts memory as soon as it is taken, before any collection', () => {
-    if (adapter.name !== 'bun') {
-      assert.equal(adapter.heap, null);
-      return;
-    }
-    const heap = adapter.heap;
-    assert.ok(heap !== null);
+    const heap = bunHeap();
+    if (heap === null) return;
     const before = heap.footprint();
     // Larger than anything earlier tests freed, so it cannot all come from reused pages.
     const taken = new Uint8Array(128 * 1024 * 1024).fill(1);

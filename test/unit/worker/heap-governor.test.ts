@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { HeapControl } from '../../../runtime-adapters/types.ts';
-import { HeapGovernor } from '../../../src/worker/heap-governor.ts';
+import { HeapGovernor, type HeapGovernorOptions } from '../../../src/worker/heap-governor.ts';
 import { StatsStore } from '../../../src/stats/stats-store.ts';
 import { ManualClock } from '../../support/manual-clock.ts';
 
@@ -44,7 +44,8 @@ class FakeHeap implements HeapControl {
   }
 }
 
-function setup(floorMiB = 16, youngStepBytes = 64 * 1024) {
+/** A governor over a fake heap: a 16 MiB floor, 64 KiB young step and 100 ms looks unless `options` say otherwise. */
+function setup(options: Partial<HeapGovernorOptions> = {}, busy?: () => boolean) {
   const heap = new FakeHeap();
   const clock = new ManualClock();
   const store = new StatsStore();
@@ -53,7 +54,8 @@ function setup(floorMiB = 16, youngStepBytes = 64 * 1024) {
     youngCollections: store.counter('server.worker_0.memory_heap_young_collections'),
     heapSize: store.gauge('server.worker_0.memory_heap_size'),
   };
-  const governor = new HeapGovernor(heap, clock, stats, { intervalMs: 100, idleIntervalMs: 100, floorBytes: floorMiB * MiB, youngStepBytes });
+  const all: HeapGovernorOptions = { intervalMs: 100, idleIntervalMs: 100, floorBytes: 16 * MiB, youngStepBytes: 64 * 1024, ...options };
+  const governor = new HeapGovernor(heap, clock, stats, all, busy);
   return { heap, clock, stats, governor };
 }
 
@@ -121,7 +123,7 @@ describe('heap governor', () => {
   });
 
   it('collects the young generation when the footprint grew by a step since the last young collection', () => {
-    const { heap, governor, stats } = setup(16, 1 * MiB);
+    const { heap, governor, stats } = setup({ youngStepBytes: 1 * MiB });
     heap.bytes = 4 * MiB;
     governor.check();
     assert.equal(heap.youngCollections, 0, 'the first look only takes the footprint');
@@ -141,7 +143,7 @@ describe('heap governor', () => {
   });
 
   it('asks for nothing while the footprint holds still or falls, and measures growth from its lowest point', () => {
-    const { heap, governor } = setup(16, 1 * MiB);
+    const { heap, governor } = setup({ youngStepBytes: 1 * MiB });
     heap.bytes = 4 * MiB;
     for (let i = 0; i < 10; i++) governor.check();
     assert.equal(heap.youngCollections, 0, 'freed space is being reused');
@@ -153,16 +155,8 @@ describe('heap governor', () => {
   });
 
   it('looks less often while the worker is idle, and at full pace again once it does work', () => {
-    const heap = new FakeHeap();
-    const clock = new ManualClock();
-    const store = new StatsStore();
-    const stats = {
-      collections: store.counter('c'),
-      youngCollections: store.counter('y'),
-      heapSize: store.gauge('h'),
-    };
     let busy = true;
-    const governor = new HeapGovernor(heap, clock, stats, { intervalMs: 20, idleIntervalMs: 160, floorBytes: 16 * MiB, youngStepBytes: 64 * MiB }, () => {
+    const { heap, clock, governor } = setup({ intervalMs: 20, idleIntervalMs: 160, youngStepBytes: 64 * MiB }, () => {
       const was = busy;
       busy = false;
       return was;
