@@ -7,11 +7,11 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BUN = join(ROOT, 'node_modules/.bin/bun');
-// Both entry points: a worker that is not an entry point compiles, then fails only at run time
+// Every thread's entry point (main, worker, config loader): a worker that is not an entry point compiles, then fails only at run time
 // ("ModuleNotFound resolving /$bunfs/root/…worker.ts"). The executable has entries of its own
 // that load the Bun adapter only.
-const ENTRIES = ['src/cli.ts', 'src/worker.ts'];
-const BINARY_ENTRIES = ['src/bun-binary/cli.ts', 'src/bun-binary/worker.ts'];
+const ENTRIES = ['src/cli.ts', 'src/worker.ts', 'src/config-loader.ts'];
+const BINARY_ENTRIES = ['src/bun-binary/cli.ts', 'src/bun-binary/worker.ts', 'src/bun-binary/config-loader.ts'];
 
 /** Where the built artifacts go. */
 export const BINARY_PATH = join(ROOT, 'dist/proxy');

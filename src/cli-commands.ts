@@ -9,8 +9,7 @@ import type { LogFormat, LogLevel } from './common/log.ts';
 import { ConfigError } from './config/errors.ts';
 import { didYouMeanSuffix } from './config/did-you-mean.ts';
 import { parseDuration } from './config/duration.ts';
-import { loadConfig } from './config/parse.ts';
-import type { WorkersSetting } from './config/types.ts';
+import type { ProxyConfig, WorkersSetting } from './config/types.ts';
 
 /** What `proxy --config FILE …` asks the lead's `run` to do. */
 export interface RunOptions {
@@ -41,6 +40,8 @@ export interface CliDeps {
   adapter: RuntimeAdapter;
   version: string;
   commit: string;
+  /** Reads and validates a config file (`validate`); throws `ConfigError` listing every problem. */
+  loadConfig(path: string): Promise<ProxyConfig>;
   run(opts: RunOptions): Promise<void>;
   runDemo(opts: DemoOptions): Promise<void>;
 }
@@ -144,7 +145,7 @@ export function buildCli(deps: CliDeps) {
     args: validateArgs,
     async run({ args }) {
       const path = requireConfig(args.config);
-      const config = await loadConfig((p) => deps.adapter.readTextFile(p), path, (name) => deps.adapter.env(name));
+      const config = await deps.loadConfig(path);
       out(`config OK: ${plural(config.listeners.length, 'listener')}, ${plural(config.clusters.length, 'cluster')}`);
       return 0;
     },

@@ -9,6 +9,7 @@ import type { EnvLookup } from './interpolate.ts';
 import { formatPath } from './path.ts';
 import type { PathIssue } from './path.ts';
 import { parseYaml } from './yaml-source.ts';
+import { readConfigText } from './read-config.ts';
 import type { YamlSource } from './yaml-source.ts';
 import { fromZodIssues } from './zod-issues.ts';
 import type { ProxyConfig } from './types.ts';
@@ -71,21 +72,5 @@ export function parseConfig(text: string, fileName: string, env: EnvLookup): Pro
 
 /** Reads a file through the runtime adapter, then `parseConfig`. A missing file is a `ConfigError` too. */
 export async function loadConfig(readTextFile: (path: string) => Promise<string>, path: string, env: EnvLookup): Promise<ProxyConfig> {
-  let text: string;
-  try {
-    text = await readTextFile(path);
-  } catch (error) {
-    throw new ConfigError(path, [{ path: '', message: `cannot read the config file: ${describeReadError(error)}` }]);
-  }
-  return parseConfig(text, path, env);
-}
-
-// Node and Bun say ENOENT, Deno says NotFound: one wording for all three.
-function describeReadError(error: unknown): string {
-  const code = typeof error === 'object' && error !== null ? String((error as { code?: unknown }).code ?? '') : '';
-  const name = error instanceof Error ? error.name : '';
-  if (code === 'ENOENT' || name === 'NotFound') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM' || name === 'PermissionDenied') return 'permission denied';
-  if (code === 'EISDIR' || name === 'IsADirectory') return 'it is a directory';
-  return error instanceof Error ? error.message : String(error);
+  return parseConfig(await readConfigText(readTextFile, path), path, env);
 }

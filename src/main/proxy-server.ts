@@ -2,7 +2,8 @@
 import type { HttpServer, RuntimeAdapter } from '../../runtime-adapters/types.ts';
 import { realClock, type Clock } from '../common/clock.ts';
 import type { Logger } from '../common/log.ts';
-import { ConfigError, loadConfig, redactConfig } from '../config/index.ts';
+import { ConfigError } from '../config/errors.ts';
+import { redactConfig } from '../config/redact.ts';
 import type { ProxyConfig } from '../config/types.ts';
 import type { MainToWorker, WorkerToMain, ListenerBound, WorkerOptions } from '../ipc/messages.ts';
 import { StatsStore } from '../stats/stats-store.ts';
@@ -26,7 +27,8 @@ export interface ServerOptions {
   workerOptions: WorkerOptions;
   drainTimeoutMs: number | undefined;
   watch: boolean;
-  readConfig: (path: string) => Promise<string>;
+  /** Reads and validates the config file (a reload); throws `ConfigError` for a file that cannot be used. */
+  loadConfig: (path: string) => Promise<ProxyConfig>;
 }
 
 /** How long a pools question to a worker may take before the admin shows it unavailable. */
@@ -250,7 +252,7 @@ export class ProxyServer {
   async reload(): Promise<ReloadResult> {
     let next: ProxyConfig;
     try {
-      next = await loadConfig(this.opts.readConfig, this.opts.configPath, (n) => this.adapter.env(n));
+      next = await this.opts.loadConfig(this.opts.configPath);
     } catch (e) {
       const errors = e instanceof ConfigError ? e.issues.map((i) => `${e.fileName}: ${i.path}: ${i.message}`) : [String(e)];
       this.log.error(`reload rejected; still serving generation ${this.generation}`, { errors });

@@ -2,7 +2,7 @@
 import type { RuntimeAdapter } from '../../runtime-adapters/types.ts';
 import type { DemoOptions, RunOptions } from '../cli-commands.ts';
 import { createLogger, type Logger } from '../common/log.ts';
-import { loadConfig } from '../config/index.ts';
+import { ThreadConfigLoader } from '../config/load-in-thread.ts';
 import type { WorkersSetting } from '../config/types.ts';
 import { ProxyServer } from './proxy-server.ts';
 import { startDemoUpstreams } from './demo-upstreams.ts';
@@ -11,6 +11,8 @@ import { BUILTIN_DEMO_CONFIG } from './builtin-demo-config.ts';
 export interface RunContext {
   /** URL of the worker entry module (src/worker.ts, or worker.js in a bundle). */
   workerEntry: string;
+  /** URL of the config loader thread's entry (src/config-loader.ts, or config-loader.js in a bundle). */
+  configLoaderEntry: string;
   version: string;
   /** Reads the config file; the demo substitutes its built-in config when the file is absent. */
   readConfig?: (path: string) => Promise<string>;
@@ -37,7 +39,8 @@ export async function run(adapter: RuntimeAdapter, opts: RunOptions, ctx: RunCon
     colors: opts.logFormat === 'human' && adapter.isTty(),
   });
   const readConfig = ctx.readConfig ?? ((p: string) => adapter.readTextFile(p));
-  const config = await loadConfig(readConfig, opts.configPath, (n) => adapter.env(n));
+  const loader = new ThreadConfigLoader(adapter, ctx.configLoaderEntry, readConfig);
+  const config = await loader.load(opts.configPath);
   const workers = workerCount(adapter, opts.workers ?? config.workers, log);
   const injectCrash = adapter.env('PROXY_TEST_INJECT_WORKER_CRASH_MS');
   const server = new ProxyServer(
@@ -55,7 +58,7 @@ export async function run(adapter: RuntimeAdapter, opts: RunOptions, ctx: RunCon
       },
       drainTimeoutMs: opts.drainTimeoutMs,
       watch: opts.watch,
-      readConfig,
+      loadConfig: (path) => loader.load(path),
     },
     config,
   );

@@ -149,10 +149,12 @@ describe(`${adapter.name} adapter: services`, () => {
     const heap = bunHeap();
     if (heap === null) return;
     const before = heap.footprint();
-    // Larger than anything earlier tests freed, so it cannot all come from reused pages.
-    const taken = new Uint8Array(128 * 1024 * 1024).fill(1);
+    // Larger than anything earlier tests freed, so it cannot all come from reused pages; and
+    // twice the bar, because the allocator may hand back what earlier tests (and threads that
+    // ended) left while this runs: failed once in 4 suite runs with 128 MiB against 64.
+    const taken = new Uint8Array(256 * 1024 * 1024).fill(1);
     const grown = heap.footprint() - before;
-    assert.ok(grown > 64 * 1024 * 1024, `128 MiB taken and written: the footprint grew ${grown} bytes`);
+    assert.ok(grown > 128 * 1024 * 1024, `256 MiB taken and written: the footprint grew ${grown} bytes`);
     assert.equal(taken[taken.length - 1], 1);
   });
 

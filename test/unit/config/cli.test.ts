@@ -5,6 +5,7 @@ import { runCli } from '../../../src/cli-commands.ts';
 import type { CliDeps, DemoOptions, RunOptions } from '../../../src/cli-commands.ts';
 import { ProxyError } from '../../../src/common/errors.ts';
 import { ConfigError } from '../../../src/config/errors.ts';
+import { loadConfig } from '../../../src/config/parse.ts';
 import { EXAMPLE_CONFIG, fixturePath, readTextFile } from './config-helpers.ts';
 
 interface Harness {
@@ -42,6 +43,8 @@ function harness(overrides: Partial<Pick<CliDeps, 'run' | 'runDemo'>> = {}, env:
     adapter,
     version: '1.2.3',
     commit: 'abc1234',
+    // In process: the loader thread's own path is covered by test/unit/config/load-in-thread.test.ts.
+    loadConfig: (path) => loadConfig(readTextFile, path, (name) => env[name]),
     run: overrides.run ?? (async (opts) => void runs.push(opts)),
     runDemo: overrides.runDemo ?? (async (opts) => void demos.push(opts)),
   };
