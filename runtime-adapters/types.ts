@@ -156,7 +156,7 @@ export interface HeapControl {
   footprint(): number;
   /** A young-generation collection, synchronously: cheap, and it frees short-lived buffers. */
   collectYoung(): void;
-  /** A full collection, synchronously. */
+  /** A full collection, synchronously, with the memory it frees given back where the runtime can. */
   collect(): void;
 }
 
