@@ -46,9 +46,10 @@ const NO_BYTES = new Uint8Array(0);
  */
 export class HeadParser {
   readonly mode: number;
-  readonly maxBytes: number;
-  readonly maxFields: number;
-  readonly maxStartLine: number;
+  // Set by each parser that borrows this scanner (see head-parser-pool.ts): limits are per listener or cluster.
+  maxBytes: number;
+  maxFields: number;
+  maxStartLine: number;
   /** S9: responses unfold obs-fold (except on framing fields); requests reject it (R6). */
   readonly allowObsFold: boolean;
   readonly facts = new FramingFacts();
@@ -97,6 +98,18 @@ export class HeadParser {
     this.maxFields = maxFields;
     this.maxStartLine = maxStartLine;
     this.allowObsFold = mode === MODE_RESPONSE;
+  }
+
+  /** The limits of the parser that borrows this scanner for its next head. */
+  setLimits(maxBytes: number, maxFields: number, maxStartLine: number): void {
+    this.maxBytes = maxBytes;
+    this.maxFields = maxFields;
+    this.maxStartLine = maxStartLine;
+  }
+
+  /** Back to the pool: drop the last chunk scanned, so an idle scanner pins no connection's bytes. */
+  release(): void {
+    this.buf = this.acc;
   }
 
   /** Prepare for a new head, or a trailer section (no start line, no framing facts). */

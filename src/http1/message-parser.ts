@@ -4,6 +4,7 @@ import { CR, LF } from './chars.ts';
 import { ChunkedDecoder, CS_DATA, CS_TRAILERS } from './chunked.ts';
 import { HttpCodecError, type CodecDetail, type CodecSide } from './errors.ts';
 import type { HeadParser } from './head-parser.ts';
+import { HEAD_PARSERS } from './head-parser-pool.ts';
 import type { MessageHandler, ParserState } from './types.ts';
 
 export const ST_IDLE = 0;
@@ -27,6 +28,14 @@ const STATE_NAMES: ParserState[] = [
 /** Empty lines (CRLF) tolerated before a start line (R14). */
 const MAX_EMPTY_LINES = 8;
 
+/** Which start line a parser's heads have, and its limits (R10, S11): the scanner it borrows is set to them. */
+export interface HeadLimits {
+  mode: number;
+  maxBytes: number;
+  maxFields: number;
+  maxStartLine: number;
+}
+
 export abstract class MessageParser {
   protected st = ST_IDLE;
   protected paused = false;
@@ -46,12 +55,14 @@ export abstract class MessageParser {
   protected tail = 0;
 
   protected sink: MessageHandler;
-  protected readonly head: HeadParser;
+  /** The head scanner, borrowed from the thread's pool from a head's first byte to its end. */
+  protected head: HeadParser | null = null;
   private readonly side: CodecSide;
+  private readonly limits: HeadLimits;
 
-  protected constructor(sink: MessageHandler, head: HeadParser, side: CodecSide, maxBody: number) {
+  protected constructor(sink: MessageHandler, limits: HeadLimits, side: CodecSide, maxBody: number) {
     this.sink = sink;
-    this.head = head;
+    this.limits = limits;
     this.side = side;
     this.maxBody = maxBody;
   }
@@ -156,8 +167,24 @@ export abstract class MessageParser {
   /** Report a protocol error once and ignore every later byte (R18). */
   protected fail(detail: CodecDetail): void {
     this.st = ST_ERROR;
+    this.returnHead();
     this.queue = [];
     this.sink.onError(new HttpCodecError(detail, this.side));
+  }
+
+  private borrowHead(trailers: boolean): HeadParser {
+    const l = this.limits;
+    const h = this.head ?? HEAD_PARSERS.acquire(l.mode, l.maxBytes, l.maxFields, l.maxStartLine);
+    this.head = h;
+    h.begin(trailers);
+    return h;
+  }
+
+  private returnHead(): void {
+    const h = this.head;
+    if (h === null) return;
+    this.head = null;
+    HEAD_PARSERS.release(h);
   }
 
   /** A head finished: decide framing, emit onHead, and move to a body state or complete(). */
@@ -212,7 +239,6 @@ export abstract class MessageParser {
 
   private parse(buf: Uint8Array, pos: number): void {
     const end = buf.length;
-    const head = this.head;
     const handler = this.sink;
     while (pos < end) {
       if (this.paused) {
@@ -231,7 +257,7 @@ export abstract class MessageParser {
             return this.fail('http1.bare_lf');
           } else {
             this.emptyLines = 0;
-            head.begin(false);
+            this.borrowHead(false);
             this.st = ST_HEAD;
           }
           break;
@@ -241,14 +267,18 @@ export abstract class MessageParser {
           pos++;
           this.st = ST_IDLE;
           break;
-        case ST_HEAD:
+        case ST_HEAD: {
+          const head = this.head!;
           pos = head.scan(buf, pos);
           if (head.error !== null) return this.fail(head.error);
           if (head.done) {
             this.tail = end - pos;
+            // headDone reads the scanner's results; it goes back to the pool once that returns.
             this.headDone();
+            if (this.head === head) this.returnHead();
           }
           break;
+        }
         case ST_BODY_LENGTH: {
           const n = Math.min(this.remaining, end - pos);
           const from = pos;
@@ -275,20 +305,24 @@ export abstract class MessageParser {
           pos = d.scan(buf, pos, end);
           if (d.error !== null) return this.fail(d.error);
           if (d.state === CS_TRAILERS) {
-            head.begin(true);
+            this.borrowHead(true);
             this.st = ST_TRAILERS;
           }
           break;
         }
-        case ST_TRAILERS:
+        case ST_TRAILERS: {
+          const head = this.head!;
           pos = head.scan(buf, pos);
           if (head.error !== null) return this.fail(head.error);
           if (head.done) {
-            if (head.fieldCount !== 0) handler.onTrailers(head.fieldTable(head.text()).strings());
+            const trailers = head.fieldCount !== 0 ? head.fieldTable(head.text()).strings() : null;
+            this.returnHead();
+            if (trailers !== null) handler.onTrailers(trailers);
             this.tail = end - pos;
             if (this.st === ST_TRAILERS) this.complete();
           }
           break;
+        }
         case ST_BODY_EOF: {
           this.eofBody += end - pos;
           if (this.eofBody > this.maxBody) return this.fail('http1.body_too_large');

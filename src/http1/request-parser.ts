@@ -1,7 +1,7 @@
 /** Incremental parser for requests from clients (downstream): R1-R19 enforced at the byte level. */
 import type { CodecDetail } from './errors.ts';
 import { RequestHead } from './head.ts';
-import { HeadParser, MODE_REQUEST } from './head-parser.ts';
+import { MODE_REQUEST } from './head-parser.ts';
 import {
   MessageParser,
   ST_BODY_CHUNKED,
@@ -34,7 +34,7 @@ export class RequestParser extends MessageParser {
     const maxLine = options.maxRequestLineBytes ?? DEFAULT_MAX_REQUEST_LINE;
     const maxHead = options.maxHeaderBytes ?? DEFAULT_MAX_REQUEST_HEADERS;
     const maxCount = options.maxHeaderCount ?? DEFAULT_MAX_HEADER_COUNT;
-    super(handler, new HeadParser(MODE_REQUEST, maxHead, maxCount, maxLine), 'request', options.maxBodyBytes ?? Infinity);
+    super(handler, { mode: MODE_REQUEST, maxBytes: maxHead, maxFields: maxCount, maxStartLine: maxLine }, 'request', options.maxBodyBytes ?? Infinity);
     this.handler = handler;
     this.requireHost = options.requireHost ?? true;
   }
@@ -48,7 +48,7 @@ export class RequestParser extends MessageParser {
   }
 
   protected headDone(): void {
-    const h = this.head;
+    const h = this.head!;
     const f = h.facts;
     const text = h.text();
     const method = knownMethod(text, h.methodEnd) ?? text.slice(0, h.methodEnd);

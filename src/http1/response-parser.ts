@@ -2,7 +2,7 @@
 import { IllegalTransitionError } from '../common/errors.ts';
 import type { CodecDetail } from './errors.ts';
 import { ResponseHead } from './head.ts';
-import { HeadParser, MODE_RESPONSE } from './head-parser.ts';
+import { MODE_RESPONSE } from './head-parser.ts';
 import {
   MessageParser,
   ST_BODY_CHUNKED,
@@ -49,7 +49,7 @@ export class ResponseParser extends MessageParser {
   constructor(handler: ResponseHandler, options: ResponseParserOptions = {}) {
     const maxHead = options.maxHeaderBytes ?? DEFAULT_MAX_RESPONSE_HEADERS;
     const maxCount = options.maxHeaderCount ?? 100;
-    super(handler, new HeadParser(MODE_RESPONSE, maxHead, maxCount, maxHead), 'response', options.maxBodyBytes ?? Infinity);
+    super(handler, { mode: MODE_RESPONSE, maxBytes: maxHead, maxFields: maxCount, maxStartLine: maxHead }, 'response', options.maxBodyBytes ?? Infinity);
     this.handler = handler;
     this.max1xx = options.max1xx ?? DEFAULT_MAX_1XX;
   }
@@ -116,7 +116,7 @@ export class ResponseParser extends MessageParser {
   }
 
   protected headDone(): void {
-    const h = this.head;
+    const h = this.head!;
     const f = h.facts;
     const text = h.text();
     const status = h.status;
