@@ -10,9 +10,10 @@ import { ThreadConfigLoader } from './config/load-in-thread.ts';
 const BUILD_COMMIT = (globalThis as { PROXY_BUILD_COMMIT?: string }).PROXY_BUILD_COMMIT ?? 'dev';
 
 /**
- * Runs the command line and exits with its code. `entryUrl` is the entry module's URL: its
- * worker and config loader entries are its siblings `worker` and `config-loader` (`.ts` from source, `.js` when built). `demoConfig`
- * is where that entry finds config.example.yaml (the demo falls back to a built-in copy).
+ * Runs the command line and exits with its code. `entryUrl` is the entry module's URL: the
+ * worker and config loader entries are its siblings `worker` and `config-loader` (`.ts` from
+ * source, `.js` when built). `demoConfig` is where that entry finds config.example.yaml (the
+ * demo falls back to a built-in copy).
  */
 export async function runProxyCli(adapter: RuntimeAdapter, entryUrl: string, demoConfig: URL): Promise<never> {
   const sibling = (name: string): string => new URL(`./${name}${entryUrl.endsWith('.js') ? '.js' : '.ts'}`, entryUrl).href;
