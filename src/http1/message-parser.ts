@@ -273,9 +273,10 @@ export abstract class MessageParser {
           if (head.error !== null) return this.fail(head.error);
           if (head.done) {
             this.tail = end - pos;
-            // headDone reads the scanner's results; it goes back to the pool once that returns.
+            // headDone reads the scanner's results; it goes back to the pool once that returns
+            // (or already went back, if headDone failed the message).
             this.headDone();
-            if (this.head === head) this.returnHead();
+            this.returnHead();
           }
           break;
         }
