@@ -34,8 +34,7 @@ export interface Candidate {
   start(ctx: CandidateContext): Promise<RunningCandidate>;
 }
 
-/** The artifacts as scripts/build.ts writes them: the Bun executable, and Node's bundle (no TypeScript to strip at load). */
-export const BINARY = BINARY_PATH;
+/** Node's entry in the bundle scripts/build.ts writes (no TypeScript to strip at load). */
 export const NODE_BUNDLE = join(NODE_BUNDLE_DIR, 'cli.js');
 const BIN = join(ROOT, 'node_modules/.bin');
 const CLI = join(ROOT, 'src/cli.ts');
@@ -80,7 +79,7 @@ function proxyCandidate(id: string, label: string, command: () => { cmd: string;
 
 /** Every candidate, in table order. */
 export const CANDIDATES: Candidate[] = [
-  proxyCandidate('proxy-bun', 'proxy · Bun (binary)', () => ({ cmd: BINARY, args: [] })),
+  proxyCandidate('proxy-bun', 'proxy · Bun (binary)', () => ({ cmd: BINARY_PATH, args: [] })),
   proxyCandidate('proxy-deno', 'proxy · Deno', () => ({ cmd: join(BIN, 'deno'), args: ['run', '-A', '--cached-only', '--v8-flags=--max-semi-space-size=2', CLI] })),
   proxyCandidate('proxy-node', 'proxy · Node 24', () => ({ cmd: join(BIN, 'node'), args: [NODE_BUNDLE] })),
   {

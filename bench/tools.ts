@@ -2,8 +2,9 @@
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { BINARY, NODE_BUNDLE } from './candidates.ts';
+import { join, relative } from 'node:path';
+import { NODE_BUNDLE } from './candidates.ts';
+import { BINARY_PATH } from '../scripts/build.ts';
 import { ROOT } from './templates.ts';
 
 /** Command → Debian package that provides it. */
@@ -39,19 +40,19 @@ export function ensureTools(): void {
 }
 
 /** What `npm run build` makes, per target: the artifact the bench runs. */
-const ARTIFACTS = { bin: BINARY, node: NODE_BUNDLE } as const;
+const ARTIFACTS = { bin: BINARY_PATH, node: NODE_BUNDLE } as const;
 
 /**
  * Builds `target` from the tree the bench runs in (dist/proxy or dist/node), so the figures are
  * those of this code and not of an earlier build; returns why it could not, or undefined.
  */
 export function buildArtifact(target: keyof typeof ARTIFACTS): string | undefined {
-  console.log(`bench: building ${target === 'bin' ? 'dist/proxy' : 'dist/node'} (npm run build:${target})…`);
+  const artifact = ARTIFACTS[target];
+  console.log(`bench: building ${relative(ROOT, artifact)} (npm run build:${target})…`);
   const result = spawnSync(join(ROOT, 'node_modules/.bin/node'), [join(ROOT, 'scripts/build.ts'), target], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit'],
     timeout: 120_000,
   });
-  const artifact = ARTIFACTS[target];
   return result.status === 0 && existsSync(artifact) ? undefined : `${artifact} could not be built (see the build output above)`;
 }
