@@ -33,16 +33,21 @@ class PairSink extends Sink {
   }
 }
 
+/** A head written into the batch, then `read[start..end)` added after it, flushed to `sink`. */
+function headThenPiece(sink: Sink, head: string, read: Uint8Array, start: number, end: number): void {
+  const batch = new WriteBatch();
+  batch.acquire(sink);
+  batch.headBuffer().str(head);
+  batch.add(sink, read, start, end);
+  batch.flush(sink);
+  batch.release(sink);
+}
+
 describe('write batch rules', () => {
   it('a big piece after gathered bytes goes with them in one paired write, by reference, on a sink that gathers writes', () => {
-    const batch = new WriteBatch();
     const sink = new PairSink();
-    batch.acquire(sink);
-    batch.headBuffer().str('HTTP/1.1 200 OK\r\n\r\n');
     const read = new Uint8Array(10_000).fill(0x61);
-    batch.add(sink, read, 100, 9_100);
-    batch.flush(sink);
-    batch.release(sink);
+    headThenPiece(sink, 'HTTP/1.1 200 OK\r\n\r\n', read, 100, 9_100);
     assert.equal(sink.pairs.length, 1);
     assert.equal(sink.pairs[0]!.lent, 'HTTP/1.1 200 OK\r\n\r\n');
     assert.equal(sink.pairs[0]!.kept.buffer, read.buffer, 'the piece is a view of the read, not a copy');
@@ -52,14 +57,8 @@ describe('write batch rules', () => {
   });
 
   it('a big piece joins the gathered bytes by copy on a sink that cannot gather writes', () => {
-    const batch = new WriteBatch();
     const sink = new Sink();
-    batch.acquire(sink);
-    batch.headBuffer().str('head|');
-    const read = new Uint8Array(10_000).fill(0x62);
-    batch.add(sink, read, 0, 10_000);
-    batch.flush(sink);
-    batch.release(sink);
+    headThenPiece(sink, 'head|', new Uint8Array(10_000).fill(0x62), 0, 10_000);
     assert.equal(sink.lent.length, 1, 'one write');
     assert.equal(sink.lent[0]!.length, 5 + 10_000);
     assert.equal(sink.kept.length, 0);
