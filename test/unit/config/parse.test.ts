@@ -162,6 +162,17 @@ describe('parseConfig routes', () => {
     assert.match(messages(routeYaml('          - match: { prefix: api }\n            cluster: backend')), /routes\[0\]\.match\.prefix: expected a path prefix starting with \/, found "api"/);
   });
 
+  it('refuses, at validation, a regex the router would refuse: backreferences, lookaround, exponential repeats', () => {
+    const route = (regex: string) => routeYaml(`          - match: { safe_regex: { regex: '${regex}' } }\n            cluster: backend`);
+    assert.match(messages(route('/(a)\\1')), /routes\[0\]\.match\.safe_regex\.regex: expected a regular expression the router accepts, found .*backreferences/);
+    assert.match(messages(route('/(?=x).*')), /safe_regex\.regex: .*lookaround/);
+    assert.match(messages(route('/(a+)+')), /safe_regex\.regex: .*the repeated group \(a\+\)\+ holds a repeat/);
+    const headers = routeYaml('          - match: { prefix: /, headers: [{ name: x, regex_match: "(a|aa)*" }] }\n            cluster: backend');
+    assert.match(messages(headers), /routes\[0\]\.match\.headers\[0\]\.regex_match: .*exponential/);
+    const query = routeYaml('          - match: { prefix: /, query_parameters: [{ name: q, regex: "(x{1,3}){2,}" }] }\n            cluster: backend');
+    assert.match(messages(query), /routes\[0\]\.match\.query_parameters\[0\]\.regex: .*exponential/);
+  });
+
   it('parses header and query matchers', () => {
     const config = parse(routeYaml(`          - match:
               prefix: /
