@@ -157,8 +157,10 @@ export function createAdminApp(source: AdminDataSource, options: AdminAppOptions
   app.get('/admin/config_dump', (c) => prettyJson(c, source.configDump()));
 
   app.get('/admin/listeners', (c) => {
+    const format = c.req.query('format') ?? 'json';
+    if (format !== 'json' && format !== 'text') return plain(c, `unknown format '${format}': use json or text\n`, 400);
     const listeners = source.listeners();
-    if (c.req.query('format') === 'text') {
+    if (format === 'text') {
       return plain(c, listeners.map((l) => `${l.name}::${formatHostAddress(l.local_address.socket_address)}\n`).join(''));
     }
     return prettyJson(c, { listener_statuses: listeners });
@@ -190,7 +192,8 @@ export function createAdminApp(source: AdminDataSource, options: AdminAppOptions
     const refused = requirePost(c, '/admin/reload');
     if (refused) return refused;
     const result = await source.reload();
-    if (result.ok) return prettyJson(c, { ok: true });
+    if (result.ok) return prettyJson(c, { ok: true, generation: result.generation, warnings: result.warnings ?? [] });
+    if (result.applied) return prettyJson(c, { ok: false, applied: true, generation: result.generation, errors: result.errors }, 500);
     return prettyJson(c, { ok: false, errors: result.errors }, 400);
   });
 

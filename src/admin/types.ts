@@ -143,7 +143,14 @@ export interface ServerInfo {
   config_generation?: number;
 }
 
-export type ReloadResult = { ok: true } | { ok: false; errors: string[] };
+/**
+ * `ok`: the new generation is in effect (`warnings`: changes that wait for a restart). Not ok
+ * without `applied`: the file was refused and nothing changed. With `applied`: the generation is
+ * in effect except for what `errors` names (e.g. a moved listener whose new port was taken).
+ */
+export type ReloadResult =
+  | { ok: true; generation?: number; warnings?: string[] }
+  | { ok: false; errors: string[]; applied?: boolean; generation?: number };
 
 /**
  * What the admin needs from the main thread. Synchronous where main holds the data (config,

@@ -29,6 +29,11 @@ export class ConfigError extends ProxyError {
   format(): string {
     return formatIssues(this.fileName, this.issues);
   }
+
+  /** One string per issue, formatted as in `format()` (a reload's answer lists them). */
+  issueLines(): string[] {
+    return this.issues.map((issue) => formatIssue(this.fileName, issue));
+  }
 }
 
 function formatIssue(fileName: string, issue: ConfigIssue): string {

@@ -16,7 +16,7 @@ import type { ListenerStatus, ReloadResult, ServerInfo, ServerState } from '../a
 import { toUpstreamCluster } from '../wiring/config-mapping.ts';
 import { WorkerSupervisor } from './supervisor.ts';
 import { HealthWiring } from './health-wiring.ts';
-import { unhonouredSettings } from './unhonoured-settings.ts';
+import { restartOnlyChanges, unhonouredSettings } from './unhonoured-settings.ts';
 import { MainAdminSource } from './admin-source.ts';
 
 export interface ServerOptions {
@@ -33,6 +33,16 @@ export interface ServerOptions {
 
 /** How long a pools question to a worker may take before the admin shows it unavailable. */
 const POOLS_TIMEOUT_MS = 1000;
+/** How long a reload waits for every worker to say it applied the new generation. */
+const APPLY_TIMEOUT_MS = 5000;
+
+/** A reload waiting for the workers' answers: who has not answered yet, and what went wrong. */
+interface ApplyWait {
+  readonly generation: number;
+  readonly waiting: Set<number>;
+  readonly errors: string[];
+  readonly done: () => void;
+}
 
 export class ProxyServer {
   private readonly adapter: RuntimeAdapter;
@@ -57,6 +67,7 @@ export class ProxyServer {
   private stopResolve: (() => void) | null = null;
   private stopping: Promise<void> | null = null;
   private unwatch: (() => void) | null = null;
+  private applyWait: ApplyWait | null = null;
 
   constructor(adapter: RuntimeAdapter, log: Logger, opts: ServerOptions, config: ProxyConfig) {
     this.adapter = adapter;
@@ -181,9 +192,17 @@ export class ProxyServer {
         this.drainedWorkers.add(workerId);
         this.checkDrained();
         return;
-      case 'generation-applied':
+      case 'generation-applied': {
         for (const e of m.errors) this.log.error(`worker ${workerId}: ${e}`, { worker: workerId });
+        // Every worker binds the same addresses: any one's list is the admin's view.
+        if (m.generation === this.generation) this.bound = m.listeners;
+        const wait = this.applyWait;
+        if (wait !== null && wait.generation === m.generation && wait.waiting.delete(workerId)) {
+          for (const e of m.errors) wait.errors.push(`worker ${workerId}: ${e}`);
+          if (wait.waiting.size === 0) wait.done();
+        }
         return;
+      }
       case 'start-failed':
       case 'listening':
         return;
@@ -249,26 +268,66 @@ export class ProxyServer {
 
   // ------------------------------------------------------------------ reload, drain, quit
 
+  /**
+   * Validate the file again and push it to the workers as a new generation; answers once every
+   * worker applied it. A config that does not validate changes nothing. One a worker could not
+   * fully apply (a moved listener's new port is taken) is in effect except for what failed, and
+   * the answer says what. `admin` and `workers` are read at start only: a change to them is kept
+   * out of the running config and named in the answer.
+   */
   async reload(): Promise<ReloadResult> {
     let next: ProxyConfig;
     try {
       next = await this.opts.loadConfig(this.opts.configPath);
     } catch (e) {
-      const errors = e instanceof ConfigError ? e.issues.map((i) => `${e.fileName}: ${i.path}: ${i.message}`) : [String(e)];
+      const errors = e instanceof ConfigError ? e.issueLines() : [e instanceof Error ? e.message : String(e)];
       this.log.error(`reload rejected; still serving generation ${this.generation}`, { errors });
       return { ok: false, errors };
     }
+    const warnings = restartOnlyChanges(this.config, next, this.admin?.port ?? this.config.admin.port);
+    for (const w of warnings) this.log.warn(w);
+    next = { ...next, admin: this.config.admin, workers: this.config.workers };
     this.generation++;
+    const generation = this.generation;
     this.config = next;
     await this.clusterManager.applyConfig(next.clusters.map(toUpstreamCluster));
+    const applied = this.waitApplied(generation);
     this.supervisor.broadcast({
       t: 'generation',
-      snapshot: { generation: this.generation, config: next, clusters: this.clusterManager.snapshot() },
+      snapshot: { generation, config: next, clusters: this.clusterManager.snapshot() },
     });
     this.health.apply(next);
     this.warnUnhonoured(next);
-    this.log.info(`config reloaded: generation ${this.generation}`, { generation: this.generation });
-    return { ok: true };
+    const errors = await applied;
+    if (errors.length > 0) {
+      this.log.error(`config generation ${generation} applied with errors`, { generation, errors });
+      return { ok: false, applied: true, generation, errors };
+    }
+    this.log.info(`config reloaded: generation ${generation}`, { generation });
+    return { ok: true, generation, warnings };
+  }
+
+  /** The errors the live workers report for `generation` (one per worker that did not answer in time). */
+  private waitApplied(generation: number): Promise<string[]> {
+    const waiting = new Set(this.supervisor.liveWorkerIds());
+    return new Promise((resolve) => {
+      const errors: string[] = [];
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.applyWait === wait) this.applyWait = null;
+        resolve(errors);
+      };
+      const wait: ApplyWait = { generation, waiting, errors, done };
+      // A newer reload supersedes this one: its wait answers for the workers from now on.
+      this.applyWait?.done();
+      this.applyWait = wait;
+      if (waiting.size === 0) return done();
+      timer = setTimeout(() => {
+        for (const id of waiting) errors.push(`worker ${id}: did not confirm generation ${generation} within ${APPLY_TIMEOUT_MS} ms`);
+        done();
+      }, APPLY_TIMEOUT_MS);
+    });
   }
 
   drain(): Promise<void> {

@@ -17,3 +17,21 @@ export function unhonouredSettings(config: ProxyConfig, runtime: Pick<RuntimeAda
   });
   return out;
 }
+
+/**
+ * Settings a reload cannot change, because they are read once at start (the admin socket, the
+ * worker threads): one sentence per change between `running` and `next`. The running values stay;
+ * `adminPort` is the admin's bound port (the config may say 0).
+ */
+export function restartOnlyChanges(running: ProxyConfig, next: ProxyConfig, adminPort: number): string[] {
+  const out: string[] = [];
+  const a = running.admin;
+  const b = next.admin;
+  if (a.address !== b.address || a.port !== b.port) {
+    out.push(`admin: ${b.address}:${b.port} applies on restart; the admin endpoint stays on ${a.address}:${adminPort}`);
+  }
+  if (running.workers !== next.workers) {
+    out.push(`workers: ${next.workers} applies on restart; the proxy keeps its ${running.workers} worker setting`);
+  }
+  return out;
+}

@@ -53,12 +53,17 @@ export class HttpListener implements ConnectionOwner {
     if (this.draining && this.connections.size === 0) this.notifyIdle();
   }
 
-  /** Stop accepting and close connections once their current request is answered. */
-  async drain(): Promise<void> {
+  /** Stop accepting: the listening socket is closed when this resolves (its address is free again). */
+  async stopAccepting(): Promise<void> {
     this.draining = true;
     const bound = this.bound;
     this.bound = null;
     if (bound) await bound.close();
+  }
+
+  /** Stop accepting and close connections once their current request is answered. */
+  async drain(): Promise<void> {
+    await this.stopAccepting();
     for (const c of [...this.connections]) c.drain();
     if (this.connections.size === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));

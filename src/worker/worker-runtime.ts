@@ -134,34 +134,58 @@ export class WorkerRuntime {
     this.tlcm.applySnapshot(snapshot.clusters as ClusterManagerSnapshot);
   }
 
-  private async addListener(lc: ListenerConfig): Promise<void> {
-    const l = new HttpListener(lc.name, lc.address, lc.port, lc.tcpBacklogSize, this.buildContext(lc));
+  private async addListener(lc: ListenerConfig, ctx: ListenerContext = this.buildContext(lc)): Promise<void> {
+    const l = new HttpListener(lc.name, lc.address, lc.port, lc.tcpBacklogSize, ctx);
     await l.bind(this.adapter, this.reusePort);
     this.listeners.set(lc.name, l);
   }
 
-  /** Reload: swap routes and clusters; bind new listeners; drain removed or moved ones. */
+  /**
+   * Reload: swap routes and clusters; bind new listeners; drain removed ones. A moved listener is
+   * bound at its new address before the old socket closes: when the bind fails (the port is
+   * taken), the listener keeps serving at its old address with the new routes, and the error
+   * goes back to main, which reports the reload as not fully applied.
+   */
   private async applyGeneration(snapshot: GenerationSnapshot): Promise<void> {
     const errors: string[] = [];
     const config = snapshot.config as ProxyConfig;
     this.config = config;
     this.generation = snapshot.generation;
     this.applyClusters(snapshot);
-    const wanted = new Map(config.listeners.map((l) => [l.name, l]));
+    const wanted = new Set(config.listeners.map((l) => l.name));
     for (const [name, l] of [...this.listeners]) {
-      const next = wanted.get(name);
-      if (!next || next.address !== l.address || next.port !== l.port) {
+      if (!wanted.has(name)) {
         this.listeners.delete(name);
         void l.drain();
       }
     }
     for (const lc of config.listeners) {
       const existing = this.listeners.get(lc.name);
+      let ctx: ListenerContext | null = null;
       try {
-        if (existing) existing.setContext(this.buildContext(lc));
-        else await this.addListener(lc);
+        ctx = this.buildContext(lc);
+        if (existing === undefined) {
+          await this.addListener(lc, ctx);
+        } else if (existing.address === lc.address && existing.port === lc.port) {
+          existing.setContext(ctx);
+        } else if (!this.reusePort && existing.port === lc.port) {
+          // Without SO_REUSEPORT the new address's bind would collide with our own socket.
+          this.listeners.delete(lc.name);
+          await existing.stopAccepting();
+          void existing.drain();
+          await this.addListener(lc, ctx);
+        } else {
+          await this.addListener(lc, ctx);
+          void existing.drain();
+        }
       } catch (e) {
-        errors.push(`listener ${lc.name}: ${e instanceof Error ? e.message : String(e)}`);
+        const reason = e instanceof Error ? e.message : String(e);
+        if (existing !== undefined && this.listeners.get(lc.name) === existing) {
+          if (ctx !== null) existing.setContext(ctx);
+          errors.push(`listener ${lc.name}: ${reason}; it keeps serving on ${existing.address}:${existing.port}${ctx === null ? ' with its previous routes' : ''}`);
+        } else {
+          errors.push(`listener ${lc.name}: ${reason}`);
+        }
       }
     }
     this.post({

@@ -16,6 +16,9 @@ describe('admin read endpoints', () => {
     source.listenerList.push({ name: 'v6', local_address: { socket_address: { address: '::1', port_value: 10001 } } });
     assert.deepEqual(await (await app.request('/admin/listeners')).json(), { listener_statuses: source.listenerList });
     assert.equal(await (await app.request('/admin/listeners?format=text')).text(), 'ingress::0.0.0.0:10000\nv6::[::1]:10001\n');
+    const unknown = await app.request('/admin/listeners?format=yaml');
+    assert.equal(unknown.status, 400);
+    assert.match(await unknown.text(), /unknown format 'yaml': use json or text/);
   });
 
   it('reports version, runtime, uptime, workers, listening model and state at /admin/server_info', async () => {
@@ -121,8 +124,25 @@ describe('admin mutating endpoints', () => {
     const { app, source } = harness();
     const res = await app.request('/admin/reload', { method: 'POST' });
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { ok: true });
+    assert.deepEqual(await res.json(), { ok: true, warnings: [] });
     assert.equal(source.calls.reload, 1);
+  });
+
+  it('a reload that waits for a restart in part answers 200 with the generation and the warnings', async () => {
+    const { app, source } = harness();
+    source.reloadResult = { ok: true, generation: 3, warnings: ['admin: 127.0.0.1:9903 applies on restart; the admin endpoint stays on 127.0.0.1:9901'] };
+    const res = await app.request('/admin/reload', { method: 'POST' });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { ok: true, generation: 3, warnings: source.reloadResult.warnings });
+  });
+
+  it('a reload the workers could not fully apply answers 500 with applied: true and what failed', async () => {
+    const { app, source } = harness();
+    const errors = ['worker 0: listener ingress: address in use; it keeps serving on 127.0.0.1:10000'];
+    source.reloadResult = { ok: false, applied: true, generation: 4, errors };
+    const res = await app.request('/admin/reload', { method: 'POST' });
+    assert.equal(res.status, 500);
+    assert.deepEqual(await res.json(), { ok: false, applied: true, generation: 4, errors });
   });
 
   it('answers 400 with the validation errors as JSON when the new config is invalid', async () => {
