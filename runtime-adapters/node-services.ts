@@ -34,7 +34,9 @@ export function toSocketError(err: unknown, context: string): SocketError {
   const code: SocketErrorCode = STABLE_CODES.has(raw)
     ? (raw as SocketErrorCode)
     : (CODE_ALIASES[raw] ?? 'UNKNOWN');
-  const detail = err instanceof Error ? err.message : String(err);
+  const message = err instanceof Error ? err.message : String(err);
+  // Bun's messages ("Failed to listen at 127.0.0.1") leave out why; the errno name says it.
+  const detail = raw !== '' && !message.includes(raw) ? `${message} (${raw})` : message;
   return new SocketError(code, `${context}: ${detail}`, { cause: err });
 }
 

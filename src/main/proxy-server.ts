@@ -18,6 +18,7 @@ import { WorkerSupervisor } from './supervisor.ts';
 import { HealthWiring } from './health-wiring.ts';
 import { restartOnlyChanges, unhonouredSettings } from './unhonoured-settings.ts';
 import { MainAdminSource } from './admin-source.ts';
+import { ListenError, unbindableListeners } from './port-probe.ts';
 
 export interface ServerOptions {
   configPath: string;
@@ -120,6 +121,8 @@ export class ProxyServer {
     await this.clusterManager.initialize();
     this.health.apply(this.config);
     this.warnUnhonoured(this.config);
+    const unbindable = await unbindableListeners(this.adapter, this.config.listeners);
+    if (unbindable.length > 0) throw unbindable[0]!;
     const perWorker = await this.supervisor.start();
     this.bound = perWorker[0] ?? [];
     for (const l of this.bound) {
@@ -166,7 +169,11 @@ export class ProxyServer {
       onError: (err, where) => this.log.error(`admin ${where}: ${err instanceof Error ? err.message : String(err)}`),
     });
     const { address, port } = this.config.admin;
-    this.admin = await this.adapter.serveHttp({ host: address, port, fetch: app.fetch });
+    try {
+      this.admin = await this.adapter.serveHttp({ host: address, port, fetch: app.fetch });
+    } catch (e) {
+      throw new ListenError('admin', `${address}:${port}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
     this.log.info(`admin listening on http://${address}:${this.admin.port}/admin/`, { address, port: this.admin.port });
   }
 
@@ -281,6 +288,13 @@ export class ProxyServer {
       next = await this.opts.loadConfig(this.opts.configPath);
     } catch (e) {
       const errors = e instanceof ConfigError ? e.issueLines() : [e instanceof Error ? e.message : String(e)];
+      this.log.error(`reload rejected; still serving generation ${this.generation}`, { errors });
+      return { ok: false, errors };
+    }
+    const ours = new Set(this.config.listeners.map((l) => `${l.address}:${l.port}`));
+    const unbindable = await unbindableListeners(this.adapter, next.listeners, ours);
+    if (unbindable.length > 0) {
+      const errors = unbindable.map((e) => `${this.opts.configPath}: ${e.message}`);
       this.log.error(`reload rejected; still serving generation ${this.generation}`, { errors });
       return { ok: false, errors };
     }

@@ -91,12 +91,14 @@ export class WorkerRuntime {
   }
 
   async start(): Promise<void> {
-    try {
-      for (const lc of this.config.listeners) await this.addListener(lc);
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      this.post({ t: 'start-failed', workerId: this.workerId, error: msg });
-      return;
+    for (const [i, lc] of this.config.listeners.entries()) {
+      try {
+        await this.addListener(lc);
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        this.post({ t: 'start-failed', workerId: this.workerId, error: `listeners[${i}] (${lc.name}): ${msg}` });
+        return;
+      }
     }
     this.post({ t: 'listening', workerId: this.workerId, listeners: this.boundListeners() });
   }

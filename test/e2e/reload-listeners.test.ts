@@ -85,25 +85,23 @@ for (const runtime of RUNTIMES) {
       await Promise.all([a, b].map((u) => u?.close()));
     });
 
-    it('a move to a port another program holds answers 500 naming it, and the listener keeps its old port with the new routes', async () => {
+    it('a move to a port another program holds is refused with 400 naming the listener, and nothing changes', async () => {
       const taken = await freePort();
       blocker = await holdPort(taken);
       const { status, body } = await reload(config(taken, 'b'));
-      assert.equal(status, 500, JSON.stringify(body));
-      assert.equal(body.applied, true);
-      assert.equal(body.generation, 1);
-      assert.equal(body.errors?.length, 2, 'one error per worker');
-      for (const e of body.errors ?? []) assert.match(e, new RegExp(`listener ingress: .*; it keeps serving on 127\\.0\\.0\\.1:${first}$`));
-      assert.equal(await servedBy(first), 'b', 'the old port serves the new routes');
+      assert.equal(status, 400, JSON.stringify(body));
+      assert.equal(body.errors?.length, 1, JSON.stringify(body));
+      assert.match(body.errors?.[0] ?? '', new RegExp(`config\\.yaml: listeners\\[0\\] \\(ingress\\): .*127\\.0\\.0\\.1:${taken}.*another program holds this port`));
+      assert.equal(await servedBy(first), 'a', 'the old routes still serve on the old port');
       assert.deepEqual(await listenerPorts(proxy!.adminPort), [first]);
-      assert.equal((await get(proxy!.adminPort, '/admin/ready')).status, 200);
+      assert.equal((await adminJson<ServerInfo>(proxy!.adminPort, '/admin/server_info')).config_generation, 0);
     });
 
     it('a move to a free port serves there, closes the old port, and /admin/listeners shows the new one', async () => {
       const next = await freePort();
       const { status, body } = await reload(config(next, 'a'));
       assert.equal(status, 200, JSON.stringify(body));
-      assert.deepEqual(body, { ok: true, generation: 2, warnings: [] });
+      assert.deepEqual(body, { ok: true, generation: 1, warnings: [] });
       assert.equal(await servedBy(next), 'a');
       assert.equal(await servedBy(first), 'ECONNREFUSED');
       assert.deepEqual(await listenerPorts(proxy!.adminPort), [next]);
@@ -123,6 +121,27 @@ for (const runtime of RUNTIMES) {
       assert.equal(dump.config.admin.port, 0, 'config_dump shows the admin setting in effect (port 0: picked at start)');
       assert.equal(dump.config.workers, 2);
       assert.equal((await adminJson<ServerInfo>(adminPort, '/admin/server_info')).workers, 2);
+    });
+  });
+}
+
+for (const runtime of RUNTIMES) {
+  describe(`a listener port another program holds (${runtime})`, () => {
+    it('stops the start with an error naming the listener, its address and why, and exit code 1', async () => {
+      const port = await freePort();
+      const blocker = await holdPort(port);
+      try {
+        const proxy = await startProxy({
+          runtime,
+          waitReady: false,
+          config: proxyConfig({ port, workers: 2, routes: [prefixRoute('/', 'a')], clusters: [{ name: 'a', endpoints: [endpoint(1)] }] }),
+        });
+        assert.equal(await proxy.exited, 1);
+        const all = proxy.stderr.join('\n');
+        assert.match(all, new RegExp(`listeners\\[0\\] \\(ingress\\): .*127\\.0\\.0\\.1:${port}.*another program holds this port`), all);
+      } finally {
+        await new Promise<void>((r) => blocker.close(() => r()));
+      }
     });
   });
 }
