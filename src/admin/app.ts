@@ -145,13 +145,13 @@ export function createAdminApp(source: AdminDataSource, options: AdminAppOptions
     }
     const stats = selectStats(source.stats(), compileFilter(c.req.query('filter')));
     if (format === 'json') return prettyJson(c, statsJson(stats));
-    if (format === 'prometheus') return c.body(prometheusText(stats), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE });
+    if (format === 'prometheus') return c.body(prometheusText(stats, source.statScopeNames()), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE });
     return plain(c, statsText(stats));
   });
 
   app.get('/admin/stats/prometheus', (c) => {
     const stats = selectStats(source.stats(), compileFilter(c.req.query('filter')));
-    return c.body(prometheusText(stats), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE });
+    return c.body(prometheusText(stats, source.statScopeNames()), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE });
   });
 
   app.get('/admin/config_dump', (c) => prettyJson(c, source.configDump()));

@@ -32,19 +32,30 @@ export interface PrometheusName {
   labels: [string, string][];
 }
 
-/** Applies the extractors to a dotted stat name; exported for tests and the dashboard. */
-export function prometheusName(statName: string): PrometheusName {
+/** Stands in for a dot inside a cluster or listener name while the extractors run (never in a stat name). */
+const NAME_DOT = '\u0000';
+
+/**
+ * Applies the extractors to a dotted stat name; exported for tests and the dashboard.
+ * `dottedNames`: cluster and listener names that contain dots, longest first. Envoy's extractors
+ * take a name to end at its first dot (`cluster.api.v1.upstream_rq_total` would be cluster
+ * `api`); a known name is kept whole instead.
+ */
+export function prometheusName(statName: string, dottedNames: readonly string[] = []): PrometheusName {
+  let subject = statName;
+  for (const n of dottedNames) subject = subject.replaceAll(`.${n}.`, `.${n.replaceAll('.', NAME_DOT)}.`);
   const cuts: [number, number][] = [];
   const labels: [string, string][] = [];
   for (const { label, pattern } of EXTRACTORS) {
     if (labels.some(([l]) => l === label)) continue;
-    const m = pattern.exec(statName);
+    const m = pattern.exec(subject);
     const range = m?.indices?.[1];
     const value = m?.[2];
     if (!m || !range || value === undefined) continue;
     cuts.push(range);
-    labels.push([label, value]);
+    labels.push([label, value.replaceAll(NAME_DOT, '.')]);
   }
+  // `subject` differs from `statName` only in the stand-ins, char for char: the cuts index both.
   cuts.sort((a, b) => a[0] - b[0]);
   let name = '';
   let at = 0;
@@ -80,12 +91,14 @@ function compare(a: string, b: string): number {
 /**
  * Renders the stats as text exposition format 0.0.4: one `# TYPE` line per family, each family's
  * samples together. A sample that would repeat a family's labels, or give a family a second
- * type, is dropped (a scraper would reject the whole page otherwise).
+ * type, is dropped (a scraper would reject the whole page otherwise). `scopeNames`: the cluster
+ * and listener names, so names with dots become whole label values.
  */
-export function prometheusText(stats: Stat[]): string {
+export function prometheusText(stats: Stat[], scopeNames: readonly string[] = []): string {
+  const dotted = scopeNames.filter((n) => n.includes('.')).sort((a, b) => b.length - a.length);
   const families = new Map<string, Family>();
   for (const s of stats) {
-    const { metric, labels } = prometheusName(s.name);
+    const { metric, labels } = prometheusName(s.name, dotted);
     let family = families.get(metric);
     if (!family) {
       family = { type: s.type, samples: new Map() };

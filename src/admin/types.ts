@@ -172,6 +172,8 @@ export interface AdminDataSource {
   stats(): Stat[];
   /** The effective config, secrets already redacted. */
   configDump(): unknown;
+  /** The cluster and listener names, as they appear inside stat names (one may hold dots). */
+  statScopeNames(): string[];
   listeners(): ListenerStatus[];
   serverInfo(): ServerInfo;
   /** False while starting or draining. */

@@ -21,6 +21,7 @@ export interface AdminServerView {
   workerIds(): number[];
   askPools(worker: number): Promise<unknown>;
   configDump(): unknown;
+  statScopeNames(): string[];
   listeners(): ListenerStatus[];
   serverInfo(): ServerInfo;
   isReady(): boolean;
@@ -133,6 +134,10 @@ export class MainAdminSource implements AdminDataSource {
 
   configDump(): unknown {
     return this.server.configDump();
+  }
+
+  statScopeNames(): string[] {
+    return this.server.statScopeNames();
   }
 
   listeners(): ListenerStatus[] {

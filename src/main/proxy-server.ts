@@ -250,6 +250,10 @@ export class ProxyServer {
     return { generation: this.generation, config: redactConfig(this.config) };
   }
 
+  statScopeNames(): string[] {
+    return [...this.config.clusters.map((c) => c.name), ...this.config.listeners.map((l) => l.name)];
+  }
+
   listeners(): ListenerStatus[] {
     return this.config.listeners.map((l) => {
       const b = this.bound.find((x) => x.name === l.name);

@@ -131,6 +131,10 @@ export class FakeAdminSource implements AdminDataSource {
   configDump(): unknown {
     return this.config;
   }
+  scopeNames: string[] = [];
+  statScopeNames(): string[] {
+    return this.scopeNames;
+  }
   listeners(): ListenerStatus[] {
     return this.listenerList;
   }

@@ -103,6 +103,27 @@ describe('Prometheus exposition', () => {
     });
   });
 
+  it('keeps a cluster or listener name with dots whole in its label, so each family stays one family', async () => {
+    const { app, source } = harness();
+    source.statList = [
+      { name: 'cluster.api.v1.upstream_rq_total', value: 3, type: 'counter' },
+      { name: 'cluster.api.upstream_rq_total', value: 4, type: 'counter' },
+      { name: 'cluster.api.v1.upstream_rq_2xx', value: 2, type: 'counter' },
+      { name: 'http.in.gress.downstream_rq_total', value: 5, type: 'counter' },
+    ];
+    source.scopeNames = ['api.v1', 'api', 'in.gress'];
+    const text = await (await app.request('/admin/stats/prometheus')).text();
+    assertWellFormed(text);
+    assert.deepEqual([...samples(text).keys()].sort(), [
+      'envoy_cluster_upstream_rq_total{envoy_cluster_name=api.v1}',
+      'envoy_cluster_upstream_rq_total{envoy_cluster_name=api}',
+      'envoy_cluster_upstream_rq_xx{envoy_cluster_name=api.v1,envoy_response_code_class=2}',
+      'envoy_http_downstream_rq_total{envoy_http_conn_manager_prefix=in.gress}',
+    ]);
+    // Without the names, Envoy's extractors cut at the first dot.
+    assert.equal(prometheusName('cluster.api.v1.upstream_rq_total').metric, 'envoy_cluster_v1_upstream_rq_total');
+  });
+
   it('drops a sample that would give a family a second type rather than emit an unscrapable page', () => {
     const stats: Stat[] = [
       { name: 'cluster.a.thing', value: 1, type: 'counter' },
