@@ -168,3 +168,8 @@ class BunAdapter extends ProcessServices implements RuntimeAdapter {
 export function createBunAdapter(): RuntimeAdapter {
   return new BunAdapter();
 }
+
+/** The running executable (the compiled `proxy` binary, or `bun` itself from source). */
+export function executablePath(): string {
+  return process.execPath;
+}

@@ -4,4 +4,4 @@
 import { createAdapter } from '../runtime-adapters/detect.ts';
 import { runProxyCli } from './cli-entry.ts';
 
-await runProxyCli(createAdapter(), import.meta.url, new URL('../config.example.yaml', import.meta.url));
+await runProxyCli(createAdapter(), import.meta.url, { path: decodeURIComponent(new URL('../config.example.yaml', import.meta.url).pathname), embedded: null });

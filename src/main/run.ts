@@ -6,7 +6,6 @@ import { ThreadConfigLoader } from '../config/load-in-thread.ts';
 import type { WorkersSetting } from '../config/types.ts';
 import { ProxyServer } from './proxy-server.ts';
 import { startDemoUpstreams } from './demo-upstreams.ts';
-import { BUILTIN_DEMO_CONFIG } from './builtin-demo-config.ts';
 
 export interface RunContext {
   /** URL of the worker entry module (src/worker.ts, or worker.js in a bundle). */
@@ -14,7 +13,7 @@ export interface RunContext {
   /** URL of the config loader thread's entry (src/config-loader.ts, or config-loader.js in a bundle). */
   configLoaderEntry: string;
   version: string;
-  /** Reads the config file; the demo substitutes its built-in config when the file is absent. */
+  /** Reads the config file; the executable's demo substitutes its built-in copy when the file is absent. */
   readConfig?: (path: string) => Promise<string>;
 }
 
@@ -65,18 +64,28 @@ export async function run(adapter: RuntimeAdapter, opts: RunOptions, ctx: RunCon
   await server.run();
 }
 
+/** Where the demo's config.example.yaml is: a file, and (in the executable) the copy built in. */
+export interface DemoConfig {
+  path: string;
+  /** The file's text at build time, used when `path` cannot be read; null: none (from source). */
+  embedded: string | null;
+}
+
 /** Run config.example.yaml plus the two demo upstreams it points at, until stopped. */
-export async function runDemo(adapter: RuntimeAdapter, opts: DemoOptions, ctx: RunContext, configPath: string): Promise<void> {
+export async function runDemo(adapter: RuntimeAdapter, opts: DemoOptions, ctx: RunContext, demo: DemoConfig): Promise<void> {
   let demoCtx = ctx;
-  try {
-    await adapter.readTextFile(configPath);
-  } catch {
-    // The single binary run away from the source tree: use the built-in copy of the demo.
-    demoCtx = { ...ctx, readConfig: (p) => (p === configPath ? Promise.resolve(BUILTIN_DEMO_CONFIG) : adapter.readTextFile(p)) };
+  const embedded = demo.embedded;
+  if (embedded !== null) {
+    try {
+      await adapter.readTextFile(demo.path);
+    } catch {
+      // The executable run away from its dist/ folder: the example it was built with.
+      demoCtx = { ...ctx, readConfig: (p) => (p === demo.path ? Promise.resolve(embedded) : adapter.readTextFile(p)) };
+    }
   }
   const upstreams = await startDemoUpstreams(adapter);
   try {
-    await run(adapter, { configPath, workers: opts.workers, logLevel: opts.logLevel, logFormat: opts.logFormat, watch: false, drainTimeoutMs: undefined }, demoCtx);
+    await run(adapter, { configPath: demo.path, workers: opts.workers, logLevel: opts.logLevel, logFormat: opts.logFormat, watch: false, drainTimeoutMs: undefined }, demoCtx);
   } finally {
     await Promise.all(upstreams.map((u) => u.close()));
   }

@@ -1,4 +1,4 @@
-/** The compiled executable (dist/proxy) works alone: copied to an empty directory, it reports its version, validates, proxies and serves admin. */
+/** The compiled executable (dist/proxy) works alone: copied to an empty directory, it reports its version, validates, runs its demo, proxies and serves admin. */
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -68,7 +68,8 @@ function configYaml(port: number, adminPort: number, upstreamPorts: number[]): s
 
 /** Newest modification time of the sources the binary is built from. */
 function newestSourceMtime(): number {
-  let newest = statSync(join(ROOT, 'package.json')).mtimeMs;
+  // config.example.yaml is built into the binary for its demo.
+  let newest = Math.max(statSync(join(ROOT, 'package.json')).mtimeMs, statSync(join(ROOT, 'config.example.yaml')).mtimeMs);
   for (const dir of ['src', 'runtime-adapters']) {
     for (const entry of readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })) {
       if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
@@ -125,6 +126,43 @@ describe('the compiled binary, alone in an empty directory', () => {
     const bad = runBinary(bin, ['validate', '--config', 'bad.yaml'], dir);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /clustrs/);
+  });
+
+  it('runs the demo on the config.example.yaml it was built with, with no file beside it', async () => {
+    const proc = spawn(bin, ['demo', '--workers', '1', '--log-format', 'json', '--log-level', 'warn'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    proc.stdout?.setEncoding('utf8').on('data', (d: string) => (log += d));
+    proc.stderr?.setEncoding('utf8').on('data', (d: string) => (log += d));
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    try {
+      const deadline = Date.now() + READY_MS;
+      while ((await get(10000, '/healthz').catch(() => undefined))?.status !== 200) {
+        assert.ok(proc.exitCode === null, `the demo exited (${proc.exitCode}):\n${log}`);
+        assert.ok(Date.now() < deadline, `the demo did not answer within ${READY_MS} ms:\n${log}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      // The example's header-matched route: cluster second (upstream 2 only), prefix rewritten.
+      const pinned = await new Promise<{ body: string; servedBy: string | undefined }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: 10000, path: '/b/hello', headers: { 'x-pin': 'b' }, timeout: 5_000 }, (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (d: string) => (body += d));
+          res.on('end', () => resolve({ body, servedBy: res.headers['x-served-by'] as string | undefined }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      assert.equal(pinned.body, 'hello from demo-upstream-2 (GET /hello)\n');
+      assert.equal(pinned.servedBy, 'proxy', 'the example adds x-served-by to responses');
+    } finally {
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_MS);
+      await exited;
+      clearTimeout(timer);
+    }
   });
 
   it('rotates requests over three upstreams in exact round-robin order and lists their pools in /admin/clusters', async () => {
