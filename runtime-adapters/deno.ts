@@ -14,7 +14,7 @@ import type {
   WorkerHandle,
 } from './types.ts';
 import { SocketError } from './types.ts';
-import { asLine, lookupAll, openAppendStream, watchFileChanges } from './node-services.ts';
+import { asLine, checkAppendable, lookupAll, openAppendStream, watchFileChanges } from './node-services.ts';
 import { denoSocketError } from './deno-errors.ts';
 import { DenoListener, DenoTcpSocket } from './deno-socket.ts';
 import { DenoWorkerHandle, EXIT_KEY, inWorker } from './deno-worker.ts';
@@ -165,6 +165,10 @@ class DenoAdapter implements RuntimeAdapter {
 
   openAppendFile(file: string): AppendFile {
     return openAppendStream(file);
+  }
+
+  checkAppendable(file: string): Promise<void> {
+    return checkAppendable(file);
   }
 
   writeStdout(text: string): void {

@@ -1,7 +1,7 @@
 /** What Bun and Node share: process-level services and Node-style I/O helpers (Deno reuses the helpers). */
 import * as dns from 'node:dns';
 import * as fs from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { AppendFile, SignalName, SocketErrorCode } from './types.ts';
 import { SocketError } from './types.ts';
@@ -70,6 +70,12 @@ export function watchFileChanges(file: string, fn: () => void): () => void {
     watcher.close();
     if (timer !== undefined) clearTimeout(timer);
   };
+}
+
+/** Opens `file` for appending and closes it again; rejects with the reason (ENOENT, EACCES, EISDIR). */
+export async function checkAppendable(file: string): Promise<void> {
+  const handle = await open(file, 'a');
+  await handle.close();
 }
 
 /** Buffered append stream; a failing disk is reported once on stderr instead of crashing the thread. */
@@ -141,6 +147,10 @@ export class ProcessServices {
 
   openAppendFile(file: string): AppendFile {
     return openAppendStream(file);
+  }
+
+  checkAppendable(file: string): Promise<void> {
+    return checkAppendable(file);
   }
 
   writeStdout(text: string): void {

@@ -205,6 +205,8 @@ export interface RuntimeAdapter {
   exit(code: number): never;
   /** Open a file for appending lines (access logs); created if missing. */
   openAppendFile(path: string): AppendFile;
+  /** Opens `path` for appending (created if missing) and closes it: rejects, with the system's reason, when it cannot be. */
+  checkAppendable(path: string): Promise<void>;
   /** Write one line to stdout / stderr (logging). */
   writeStdout(text: string): void;
   writeStderr(text: string): void;

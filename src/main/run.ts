@@ -6,6 +6,7 @@ import { ThreadConfigLoader } from '../config/load-in-thread.ts';
 import type { WorkersSetting } from '../config/types.ts';
 import { ProxyServer } from './proxy-server.ts';
 import { startDemoUpstreams } from './demo-upstreams.ts';
+import { checkAccessLogFiles } from './access-log-files.ts';
 
 export interface RunContext {
   /** URL of the worker entry module (src/worker.ts, or worker.js in a bundle). */
@@ -39,7 +40,13 @@ export async function run(adapter: RuntimeAdapter, opts: RunOptions, ctx: RunCon
   });
   const readConfig = ctx.readConfig ?? ((p: string) => adapter.readTextFile(p));
   const loader = new ThreadConfigLoader(adapter, ctx.configLoaderEntry, readConfig);
-  const config = await loader.load(opts.configPath);
+  // Start and every reload: valid, and every access log file can be appended to.
+  const load = async (path: string) => {
+    const loaded = await loader.load(path);
+    await checkAccessLogFiles(adapter, loaded, path);
+    return loaded;
+  };
+  const config = await load(opts.configPath);
   const workers = workerCount(adapter, opts.workers ?? config.workers, log);
   const injectCrash = adapter.env('PROXY_TEST_INJECT_WORKER_CRASH_MS');
   const server = new ProxyServer(
@@ -57,7 +64,7 @@ export async function run(adapter: RuntimeAdapter, opts: RunOptions, ctx: RunCon
       },
       drainTimeoutMs: opts.drainTimeoutMs,
       watch: opts.watch,
-      loadConfig: (path) => loader.load(path),
+      loadConfig: load,
     },
     config,
   );

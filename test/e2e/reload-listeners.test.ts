@@ -125,23 +125,3 @@ for (const runtime of RUNTIMES) {
   });
 }
 
-for (const runtime of RUNTIMES) {
-  describe(`a listener port another program holds (${runtime})`, () => {
-    it('stops the start with an error naming the listener, its address and why, and exit code 1', async () => {
-      const port = await freePort();
-      const blocker = await holdPort(port);
-      try {
-        const proxy = await startProxy({
-          runtime,
-          waitReady: false,
-          config: proxyConfig({ port, workers: 2, routes: [prefixRoute('/', 'a')], clusters: [{ name: 'a', endpoints: [endpoint(1)] }] }),
-        });
-        assert.equal(await proxy.exited, 1);
-        const all = proxy.stderr.join('\n');
-        assert.match(all, new RegExp(`listeners\\[0\\] \\(ingress\\): .*127\\.0\\.0\\.1:${port}.*another program holds this port`), all);
-      } finally {
-        await new Promise<void>((r) => blocker.close(() => r()));
-      }
-    });
-  });
-}

@@ -83,6 +83,14 @@ describe(`${adapter.name} adapter: services`, () => {
     assert.equal(await adapter.readTextFile(file), 'first\nsecond\nthird\n');
   });
 
+  it('checks that a file can be appended to: creates it, and rejects a missing directory or a directory', async () => {
+    const file = join(dir, 'created.log');
+    await adapter.checkAppendable(file);
+    assert.equal(await adapter.readTextFile(file), '');
+    await assert.rejects(adapter.checkAppendable(join(dir, 'no-such-dir', 'x.log')), /ENOENT|No such file/);
+    await assert.rejects(adapter.checkAppendable(dir), /EISDIR|Is a directory/);
+  });
+
   it('calls the watcher when the watched file is replaced', async () => {
     const file = join(dir, 'config.yaml');
     await writeFile(file, 'a: 1\n');
