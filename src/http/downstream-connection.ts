@@ -27,6 +27,13 @@ type ConnState = 'open' | 'closing' | 'tunnel' | 'closed';
 const LINGER_MS = 2000;
 
 /**
+ * Pipelined bytes held for later requests beyond which the client is no longer read until the
+ * current response is done (R19: bound what is buffered). Envoy stops reading at once; reading
+ * on below this keeps a client's FIN visible while its request is in flight.
+ */
+const PIPELINE_BUFFER_LIMIT = 64 * 1024;
+
+/**
  * One request at a time (R19): the parser pauses after each request and resumes only once the
  * response is complete, so pipelined requests are answered in order.
  */
@@ -54,6 +61,8 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   private batchBlocked = false;
   private readonly timerPeriod: number;
   private paused = false;
+  /** Reading stopped because too many pipelined bytes wait behind the current request. */
+  private pipelineFull = false;
   /** The parser reached the end of the current request (onComplete); it may be resumed. */
   private requestParsed = false;
   /** The stream finished inside onHead: resume once the parser reports the request's end. */
@@ -88,6 +97,14 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     }
     this.parse(chunk);
     this.stream?.flushContinue();
+    this.boundPipeline();
+  }
+
+  /** Stop reading while more than the bound of pipelined bytes waits behind the current request. */
+  private boundPipeline(): void {
+    if (this.stream === null || this.pipelineFull || this.parser.bufferedBytes <= PIPELINE_BUFFER_LIMIT) return;
+    this.pipelineFull = true;
+    if (!this.paused) this.socket.pause();
   }
 
   /**
@@ -237,7 +254,7 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   resumeReading(): void {
     if (this.paused) {
       this.paused = false;
-      this.socket.resume();
+      if (!this.pipelineFull) this.socket.resume();
     }
   }
 
@@ -248,6 +265,10 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     this.stream = null;
     if (this.state !== 'open') return;
     this.resumeReading();
+    if (this.pipelineFull) {
+      this.pipelineFull = false;
+      if (!this.paused) this.socket.resume();
+    }
     if (!reusable || this.draining) {
       this.closeGracefully();
       return;
@@ -259,6 +280,9 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
       this.parse(null);
       // A pipelined head parsed from the queue may expect a 100 (resume may have set a stream).
       (this.stream as ActiveStream | null)?.flushContinue();
+      // A pipelined head that is still incomplete is timed from now, as if it had just arrived.
+      if (this.stream === null && this.requestStartAt === 0 && this.parser.state === 'head') this.requestStartAt = this.ctx.clock.now();
+      this.boundPipeline();
     } else this.resumeWhenParsed = true;
   }
 
@@ -296,10 +320,12 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   private replyAndClose(reply: LocalReply, err: HttpCodecError | null): void {
     const ctx = this.ctx;
     if (reply.status > 0) {
-      this.socket.write(
+      // Through the batch when one is being gathered: a pipelined request's response may still be
+      // in it, and this reply must follow that response, not overtake it (R19).
+      this.write(
         serializeResponseHead(reply.status, '', reply.contentType ? ['content-type', reply.contentType] : [], 'content-length', reply.body.length, true, false, 1),
       );
-      if (reply.body.length > 0) this.socket.write(reply.body);
+      if (reply.body.length > 0) this.write(reply.body);
       ctx.stats.response(reply.status);
     }
     const log = ctx.accessLog;
