@@ -20,6 +20,11 @@ export class RequestBodyBuffer {
     return this.retaining;
   }
 
+  /** Bytes of the body so far (counted while it is held whole). */
+  get length(): number {
+    return this.retainedBytes;
+  }
+
   /**
    * A chunk arrived. `sent`: it was also written to a connected upstream. Returns false when the
    * client should stop sending until the upstream takes what is queued.

@@ -61,6 +61,11 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
   private readonly cluster: RouteCluster;
   private readonly wireHead: UpstreamHead;
   readonly chunkedBody: boolean;
+  /**
+   * An HTTP/1.0 cluster cannot take a chunked body: the client's is buffered whole (up to the
+   * route's buffer limit, else 413) and sent with a Content-Length once it is complete (R20).
+   */
+  private readonly bufferWhole: boolean;
   /** Chunks received but not yet written to the current try, or kept for a retry. */
   private body = NO_BODY_BUFFER;
   private upstream: UpstreamRequest | null = null;
@@ -95,14 +100,15 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
     this.head = head;
     this.action = action;
     this.cluster = cluster;
-    this.chunkedBody = head.framing === 'chunked';
+    this.bufferWhole = head.framing === 'chunked' && cluster.forceHttp10;
+    this.chunkedBody = head.framing === 'chunked' && !this.bufferWhole;
     this.wireHead = new UpstreamHead(head, route, action, remoteAddress, ctx, this.upgradeRequested());
     if (action.retryPolicy && action.retryPolicy.numRetries > 0) {
       this.retry = new RetryState(action.retryPolicy, ctx.random);
     }
     if (head.framing !== 'none') {
       const limit = action.perRequestBufferLimitBytes ?? DEFAULT_RETRY_BUFFER_LIMIT;
-      const retain = this.retry !== null && (head.framing !== 'content-length' || head.contentLength <= limit);
+      const retain = this.bufferWhole || (this.retry !== null && (head.framing !== 'content-length' || head.contentLength <= limit));
       this.body = new RequestBodyBuffer(retain, limit);
     }
   }
@@ -118,12 +124,20 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
 
   start(): void {
     if (this.action.timeoutMs > 0 && this.requestComplete) this.armRouteTimer();
+    // A body buffered whole: the first try starts when the request is complete.
+    if (this.bufferWhole && !this.requestComplete) return;
     this.startTry();
   }
 
   // ------------------------------------------------------------------ from the stream
 
   onRequestBody(chunk: Uint8Array): void {
+    if (this.bufferWhole && this.upstream === null) {
+      if (this.ended) return;
+      this.body.add(chunk, false);
+      if (!this.body.replayable) this.stream.onFailure(localReply('payload_too_large'));
+      return;
+    }
     const up = this.upstream;
     const sent = up !== null && up.connected;
     const roomLeft = this.body.add(chunk, sent);
@@ -133,6 +147,7 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
   onRequestComplete(): void {
     this.upstream?.endBody();
     if (this.action.timeoutMs > 0 && !this.tlList) this.armRouteTimer();
+    if (this.bufferWhole && this.upstream === null && !this.ended) this.startTry();
   }
 
   /** The client read that caused upstream writes is parsed: send them as one. */
@@ -199,7 +214,7 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
   }
 
   upstreamHead(protocol: UpstreamProtocol): Uint8Array {
-    return this.wireHead.bytes(protocol);
+    return this.wireHead.bytes(protocol, this.bufferWhole ? this.body.length : -1);
   }
 
   bodySoFar(): readonly Uint8Array[] {

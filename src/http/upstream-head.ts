@@ -36,15 +36,24 @@ export class UpstreamHead {
     this.upgrade = upgrade;
   }
 
-  bytes(protocol: UpstreamProtocol): Uint8Array {
+  /**
+   * `bufferedLength`: for an HTTP/1.0 upstream, which cannot take a chunked body, the length of
+   * the client's chunked body, buffered whole before the head is sent (R20).
+   */
+  bytes(protocol: UpstreamProtocol, bufferedLength = -1): Uint8Array {
     const minor = protocol === 'http/1.0' ? 0 : 1;
     const cached = minor === 1 ? this.http11 : this.http10;
     if (cached) return cached;
     const head = this.head;
-    const framing = head.framing === 'chunked' ? 'chunked' : head.framing === 'content-length' ? 'content-length' : 'none';
+    let framing: 'chunked' | 'content-length' | 'none' = head.framing === 'chunked' ? 'chunked' : head.framing === 'content-length' ? 'content-length' : 'none';
+    let length = head.contentLength;
+    if (minor === 0 && framing === 'chunked') {
+      framing = 'content-length';
+      length = bufferedLength;
+    }
     const bytes = this.headers !== null
-      ? serializeRequestHead(head.method, this.path, minor, this.headers, framing, head.contentLength, this.upgrade)
-      : serializeRequestHeadFrom(head, this.path, minor, this.host, this.added!, framing, this.upgrade);
+      ? serializeRequestHead(head.method, this.path, minor, this.headers, framing, length, this.upgrade)
+      : serializeRequestHeadFrom(head, this.path, minor, this.host, this.added!, framing, this.upgrade, length);
     if (minor === 1) this.http11 = bytes;
     else this.http10 = bytes;
     return bytes;

@@ -77,11 +77,12 @@ export function serializeRequestHeadFrom(
   added: readonly string[],
   framing: OutgoingFraming,
   upgrade: boolean,
+  contentLength: number = head.contentLength,
 ): Uint8Array {
   return encodeRequestHeadFrom(head.method, path, head.fields, REPLACED_REQUEST_FIELDS, host, added, {
     versionMinor,
     framing,
-    contentLength: head.contentLength,
+    contentLength,
     connection: upgrade ? 'upgrade' : versionMinor === 0 ? 'keep-alive' : null,
   });
 }
