@@ -40,6 +40,8 @@ export const listener = strict({
   max_request_headers_count: int(1, 10_000).default(100),
   request_headers_timeout: duration().prefault('10s'),
   idle_timeout: duration().prefault('1h'),
+  // Envoy's default: a request with nothing moving in either direction for this long ends (408/504).
+  stream_idle_timeout: duration().prefault('5m'),
   access_log: accessLog.optional(),
   via: headerValue().optional(),
   virtual_hosts: list(virtualHost, 1, 'virtual host'),
@@ -52,6 +54,7 @@ export const listener = strict({
   maxRequestHeadersCount: v.max_request_headers_count,
   requestHeadersTimeoutMs: v.request_headers_timeout,
   idleTimeoutMs: v.idle_timeout,
+  streamIdleTimeoutMs: v.stream_idle_timeout,
   accessLog: v.access_log ?? null,
   via: v.via ?? null,
   virtualHosts: v.virtual_hosts,

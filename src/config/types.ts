@@ -49,6 +49,11 @@ export interface ListenerConfig {
   requestHeadersTimeoutMs: number;
   /** A downstream connection with no request in flight for this long is closed. 0 = never. Default 1h. */
   idleTimeoutMs: number;
+  /**
+   * A request in flight with no byte from the client and none of the response for this long ends:
+   * 408 while the request is incomplete, 504 before the response started, else a reset. 0 = never. Default 5m.
+   */
+  streamIdleTimeoutMs: number;
   /** Null: no access log. */
   accessLog: AccessLogConfig | null;
   /** Value for a `via` header added to requests and responses; null: none. */

@@ -71,6 +71,8 @@ export class ActiveStream implements RouterFilterCallbacks {
   private details: string | null = null;
   private readonly out: ResponseWriter;
   private closeAfter = false;
+  /** Monotonic ms of the last request or response byte (the stream idle timeout's reference). */
+  idleSince: number;
   /** A 100 Continue is owed once the read that carried the head is parsed (R15). */
   private continuePending = false;
 
@@ -81,6 +83,7 @@ export class ActiveStream implements RouterFilterCallbacks {
     // Wall time is read only for the access log (the monotonic clock is cached per event, this is not).
     this.startWall = ctx.accessLog ? ctx.wallNow() : 0;
     this.startMono = ctx.clock.now();
+    this.idleSince = this.startMono;
     this.out = new ResponseWriter(conn, head.method, head.versionMinor);
   }
 
@@ -149,6 +152,7 @@ export class ActiveStream implements RouterFilterCallbacks {
   }
 
   onRequestBody(chunk: Uint8Array): void {
+    this.idleSince = this.ctx.clock.now();
     this.continuePending = false;
     this.bodyBytes += chunk.length;
     if (this.state === 'local' || this.state === 'done' || this.state === 'routing') return;
@@ -179,6 +183,25 @@ export class ActiveStream implements RouterFilterCallbacks {
     this.sendLocal(downstreamProtocolError(err.status));
   }
 
+  /**
+   * Nothing moved for the listener's stream_idle_timeout (the connection's timer found it): the
+   * upstream try is reset; the client gets 408 while it still owed the request, 504 before the
+   * response started, else a reset (Envoy's `SI`).
+   */
+  onIdleTimeout(): void {
+    if (this.state === 'done' || this.state === 'tunnel') return;
+    this.closeAfter = true;
+    this.router?.abort();
+    if (this.responseStarted) {
+      this.flags |= ResponseFlag.SI;
+      this.details = 'stream_idle_timeout';
+      this.finish();
+      this.conn.reset();
+      return;
+    }
+    this.sendLocal(localReply(this.requestComplete ? 'stream_idle_timeout_response' : 'stream_idle_timeout_request'));
+  }
+
   /** The client went away. */
   onDownstreamReset(): void {
     if (this.state === 'done') return;
@@ -200,6 +223,7 @@ export class ActiveStream implements RouterFilterCallbacks {
   // ------------------------------------------------------------------ RouterFilterCallbacks
 
   onResponseHead(head: ResponseHead, serviceTimeMs: number): void {
+    this.idleSince = this.ctx.clock.now();
     this.state = 'responding';
     this.responseStarted = true;
     this.status = head.status;
@@ -227,6 +251,7 @@ export class ActiveStream implements RouterFilterCallbacks {
   }
 
   onResponseBody(chunk: Uint8Array, start: number, end: number): boolean {
+    this.idleSince = this.ctx.clock.now();
     return this.out.body(chunk, start, end);
   }
 

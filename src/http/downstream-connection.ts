@@ -77,7 +77,7 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     this.ctx = ctx;
     this.parser = new RequestParser(this, ctx.parserOptions);
     this.lastActivity = ctx.clock.now();
-    const periods = [ctx.requestHeadersTimeoutMs, ctx.idleTimeoutMs].filter((v) => v > 0);
+    const periods = [ctx.requestHeadersTimeoutMs, ctx.idleTimeoutMs, ctx.streamIdleTimeoutMs].filter((v) => v > 0);
     this.timerPeriod = periods.length ? Math.min(...periods) : 0;
     ctx.stats.cxTotal.inc();
     ctx.stats.cxActive.inc();
@@ -386,7 +386,8 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
 
   /**
    * One timer per connection, re-armed when it fires (never per request): it checks the
-   * request-headers deadline (slowloris guard, 408) and the idle deadline.
+   * request-headers deadline (slowloris guard, 408), the idle deadline, and, while a request is
+   * in flight, the stream idle deadline (a stalled body or a silent upstream).
    */
   private onTimer(): void {
     this.timer = null;
@@ -408,6 +409,15 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
           ctx.stats.cxIdleTimeout.inc();
           return this.closeGracefully();
         }
+        next = Math.min(next, left);
+      }
+    } else if (ctx.streamIdleTimeoutMs > 0) {
+      const left = this.stream.idleSince + ctx.streamIdleTimeoutMs - now;
+      if (left <= 0) {
+        ctx.stats.rqIdleTimeout.inc();
+        this.stream.onIdleTimeout();
+        if (this.state !== 'open') return;
+      } else {
         next = Math.min(next, left);
       }
     }

@@ -20,6 +20,7 @@ export interface ListenerContext {
   readonly parserOptions: RequestParserOptions;
   readonly requestHeadersTimeoutMs: number;
   readonly idleTimeoutMs: number;
+  readonly streamIdleTimeoutMs: number;
   /** Value of the `via` header we add, or null. */
   readonly via: string | null;
   /** A fresh x-request-id. */

@@ -13,6 +13,7 @@ export class ListenerStats {
   readonly rqActive: Gauge;
   readonly rqTimeout: Counter;
   readonly rqHeadersTimeout: Counter;
+  readonly rqIdleTimeout: Counter;
   /** Indexed by status class 1..5. */
   readonly rqByClass: Counter[];
   readonly rqNoRoute: Counter;
@@ -34,6 +35,7 @@ export class ListenerStats {
     this.rqActive = store.gauge(`${h}downstream_rq_active`);
     this.rqTimeout = store.counter(`${h}downstream_rq_timeout`);
     this.rqHeadersTimeout = store.counter(`${h}downstream_rq_header_timeout`);
+    this.rqIdleTimeout = store.counter(`${h}downstream_rq_idle_timeout`);
     this.rqByClass = [0, 1, 2, 3, 4, 5].map((c) => store.counter(`${h}downstream_rq_${c === 0 ? 1 : c}xx`));
     this.rqNoRoute = store.counter(`${h}no_route`);
     this.rqDirectResponse = store.counter(`${h}rq_direct_response`);

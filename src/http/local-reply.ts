@@ -31,6 +31,9 @@ export type LocalReplyKind =
   | 'not_implemented'
   | 'version_not_supported'
   | 'request_timeout'
+  | 'request_payload_too_large'
+  | 'stream_idle_timeout_request'
+  | 'stream_idle_timeout_response'
   | 'downstream_disconnect';
 
 const encoder = new TextEncoder();
@@ -41,7 +44,7 @@ function reply(status: number, text: string, flags: ResponseFlags, details: stri
   return Object.freeze({ status, body, contentType: body.length > 0 ? 'text/plain' : null, flags, details });
 }
 
-const { NR, UH, UO, UF, UC, UT, UPE, DPE, DC } = ResponseFlag;
+const { NR, UH, UO, UF, UC, UT, UPE, DPE, DC, SI } = ResponseFlag;
 const CODEC = 'http1.codec_error';
 
 const TABLE: Readonly<Record<LocalReplyKind, LocalReply>> = {
@@ -60,6 +63,11 @@ const TABLE: Readonly<Record<LocalReplyKind, LocalReply>> = {
   not_implemented: reply(501, '', DPE, CODEC),
   version_not_supported: reply(505, '', DPE, CODEC),
   request_timeout: reply(408, '', 0, 'request_header_timeout'),
+  // A body the proxy must hold whole (an HTTP/1.0 upstream) longer than the route allows.
+  request_payload_too_large: reply(413, 'Payload Too Large', 0, 'request_payload_too_large'),
+  // Nothing moved on the stream for stream_idle_timeout: 408 while the client still owed the request, else 504 (Envoy).
+  stream_idle_timeout_request: reply(408, 'stream timeout', SI, 'stream_idle_timeout'),
+  stream_idle_timeout_response: reply(504, 'stream timeout', SI, 'stream_idle_timeout'),
   downstream_disconnect: reply(0, '', DC, 'downstream_remote_disconnect'),
 };
 

@@ -135,7 +135,7 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
     if (this.bufferWhole && this.upstream === null) {
       if (this.ended) return;
       this.body.add(chunk, false);
-      if (!this.body.replayable) this.stream.onFailure(localReply('payload_too_large'));
+      if (!this.body.replayable) this.stream.onFailure(localReply('request_payload_too_large'));
       return;
     }
     const up = this.upstream;

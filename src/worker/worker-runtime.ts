@@ -253,6 +253,7 @@ export class WorkerRuntime {
       },
       requestHeadersTimeoutMs: lc.requestHeadersTimeoutMs,
       idleTimeoutMs: lc.idleTimeoutMs,
+      streamIdleTimeoutMs: lc.streamIdleTimeoutMs,
       via: lc.via,
       newRequestId: () => this.requestIds.next(),
       random: Math.random,
