@@ -94,7 +94,16 @@ export class ActiveStream implements RouterFilterCallbacks {
     ctx.stats.rqTotal.inc();
     ctx.stats.rqActive.inc();
     const head = this.head;
-    const route = ctx.router.route(head.method, head.host, head.path, ctx.router.needsHeaders ? head.headers : NO_FIELDS);
+    if (head.method === 'CONNECT') {
+      // R16: no route tunnels CONNECT, so it is refused before routing (its authority-form target is no path).
+      // Closed after: a client that meant to tunnel would send its tunnel bytes next.
+      this.details = 'connect_not_supported';
+      this.closeAfter = true;
+      return this.sendSimple(405, EMPTY, null, null);
+    }
+    // `OPTIONS *` (R11) is routed as the server root and forwarded as `OPTIONS *`.
+    const matchPath = head.targetForm === 'asterisk' ? '/' : head.path;
+    const route = ctx.router.route(head.method, head.host, matchPath, ctx.router.needsHeaders ? head.headers : NO_FIELDS);
     if (route === null) {
       ctx.stats.rqNoRoute.inc();
       return this.sendLocal(localReply('no_route'));
@@ -111,10 +120,6 @@ export class ActiveStream implements RouterFilterCallbacks {
       this.details = 'direct_response';
       const location = route.redirectLocation('http', head.host ?? '', head.path) ?? '/';
       return this.sendSimple(action.responseCode, EMPTY, null, location);
-    }
-    if (head.method === 'CONNECT') {
-      this.details = 'connect_not_supported';
-      return this.sendSimple(405, EMPTY, null, null);
     }
     const cluster = ctx.clusters.get(action.cluster);
     if (!cluster) {

@@ -32,7 +32,7 @@ export class UpstreamHead {
       this.added = [];
       this.requestId = forwardedFields(head, this.host, remoteAddress, ctx, this.added);
     }
-    this.path = route.upstreamPath(head.path);
+    this.path = head.targetForm === 'asterisk' ? '*' : route.upstreamPath(head.path);
     this.upgrade = upgrade;
   }
 
