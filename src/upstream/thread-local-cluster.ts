@@ -99,14 +99,16 @@ export class ThreadLocalCluster implements PoolOwner {
       }
       list.push(h);
     }
+    // The new hosts and balancer first: draining a removed host hands its pending requests back
+    // to their routers at once, and they must re-pick among the current hosts.
+    this.hostList = list;
+    this.lb = createLoadBalancer(snap.lbPolicy, list, this.deps.random);
     for (const [key, h] of this.hostsByKey) {
       if (seen.has(key)) continue;
       this.hostsByKey.delete(key);
       h.removed = true;
       this.drainHost(h);
     }
-    this.hostList = list;
-    this.lb = createLoadBalancer(snap.lbPolicy, list, this.deps.random);
   }
 
   hosts(): readonly WorkerHost[] {

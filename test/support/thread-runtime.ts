@@ -8,6 +8,8 @@ import { WorkerRuntime } from '../../src/worker/worker-runtime.ts';
 
 export interface ThreadRuntime {
   readonly runtime: WorkerRuntime;
+  /** Main's cluster manager that fed it (a test drives reloads through it). */
+  readonly clusterManager: ClusterManager;
   /** Stop the runtime and the cluster manager that fed it. */
   stop(): Promise<void>;
 }
@@ -27,6 +29,7 @@ export async function startRuntimeOnThisThread(adapter: RuntimeAdapter, config: 
   await runtime.start();
   return {
     runtime,
+    clusterManager: cm,
     async stop(): Promise<void> {
       await runtime.stop();
       cm.close();
