@@ -1,7 +1,7 @@
 /** Schema of a cluster: endpoints, load balancing, limits, health checking, outlier detection. */
 
 import { expectation } from './describe.ts';
-import { duration, fail, hostAddress, int, isIpLiteral, list, name, nonEmptyString, oneOf, port, UINT32_MAX, urlPath } from './schema-leaves.ts';
+import { duration, fail, hostAddress, hostHeader, int, isIpLiteral, list, name, oneOf, port, UINT32_MAX, urlPath } from './schema-leaves.ts';
 import { strict } from './schema-object.ts';
 import type { CircuitBreakersConfig, ClusterConfig, HealthCheckConfig, OutlierDetectionConfig, StatusRange } from './types.ts';
 
@@ -40,7 +40,7 @@ const statusRange = strict({
 
 const healthCheck = strict({
   path: urlPath(),
-  host: nonEmptyString().optional(),
+  host: hostHeader().optional(),
   interval: duration(1).prefault('5s'),
   interval_jitter: duration().prefault('0'),
   timeout: duration(1).prefault('1s'),

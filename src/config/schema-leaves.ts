@@ -152,6 +152,12 @@ export function headerName() {
   return checkedString(expected, (s) => (TOKEN_RE.test(s) ? true : expectation(expected, s)));
 }
 
+/** A Host header value the proxy sends itself (health checks): no spaces or control characters. */
+export function hostHeader() {
+  const expected = 'expected a Host header value (no spaces or control characters)';
+  return checkedString(expected, (s) => (s !== '' && !/[\s\x00-\x1f\x7f]/.test(s) ? true : expectation(expected, s)));
+}
+
 /** An HTTP header value: no CR, LF or NUL (they would split or corrupt the head). */
 export function headerValue() {
   const expected = 'expected a header value without line breaks';

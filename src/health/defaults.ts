@@ -44,13 +44,18 @@ function positiveInt(field: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) throw new HealthConfigError(field, `expected an integer >= 1, got ${v}`);
 }
 
+function nonNegativeInt(field: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0) throw new HealthConfigError(field, `expected an integer >= 0, got ${v}`);
+}
+
 function percent(field: string, v: number): void {
   if (!(v >= 0 && v <= 100)) throw new HealthConfigError(field, `expected a percentage 0..100, got ${v}`);
 }
 
 export function validateOutlierConfig(c: Required<OutlierDetectionConfig>): void {
-  positiveInt('consecutive5xx', c.consecutive5xx);
-  positiveInt('consecutiveGatewayFailure', c.consecutiveGatewayFailure);
+  // 0 turns the rule off (the count that ejects is never reached), as the config documents.
+  nonNegativeInt('consecutive5xx', c.consecutive5xx);
+  nonNegativeInt('consecutiveGatewayFailure', c.consecutiveGatewayFailure);
   positiveInt('intervalMs', c.intervalMs);
   positiveInt('baseEjectionTimeMs', c.baseEjectionTimeMs);
   positiveInt('maxEjectionTimeMs', c.maxEjectionTimeMs);

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { errorOf, MINIMAL, parse, withCluster } from './config-helpers.ts';
+import { resolveOutlierConfig, validateHealthCheckConfig } from '../../../src/health/defaults.ts';
+import { toHealthCheck, toOutlierDetection } from '../../../src/wiring/config-mapping.ts';
 
 function messages(text: string): string {
   return errorOf(text).format();
@@ -259,6 +261,21 @@ clusters:`).replace('        - name: other', '      - name: other');
     assert.match(
       messages(withCluster('  - name: backend\n    type: logical_dns\n    endpoints: [{ address: a.internal, port: 80 }, { address: b.internal, port: 80 }]')),
       /clusters\[0\]\.endpoints: expected exactly one endpoint in a logical_dns cluster, found 2/,
+    );
+  });
+
+  it('whatever health and outlier settings validate, the health code accepts at start (0 turns a consecutive rule off)', () => {
+    const edge = parse(withCluster(
+      '  - name: backend\n    endpoints: [{ address: 127.0.0.1, port: 1 }]\n' +
+        '    health_check: { path: /h, host: h.example, interval: 1ms, timeout: 1ms, unhealthy_threshold: 1, healthy_threshold: 1 }\n' +
+        '    outlier_detection: { consecutive_5xx: 0, consecutive_gateway_failure: 0, interval: 1ms, base_ejection_time: 1ms, max_ejection_time: 1ms, max_ejection_percent: 0 }',
+    ));
+    const c = edge.clusters[0]!;
+    assert.doesNotThrow(() => validateHealthCheckConfig(toHealthCheck(c.healthCheck!)));
+    assert.doesNotThrow(() => resolveOutlierConfig(toOutlierDetection(c.outlierDetection!)));
+    assert.match(
+      messages(withCluster('  - name: backend\n    endpoints: [{ address: 127.0.0.1, port: 1 }]\n    health_check: { path: /h, host: "a b" }')),
+      /health_check\.host: expected a Host header value \(no spaces or control characters\), found "a b"/,
     );
   });
 

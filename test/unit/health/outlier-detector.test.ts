@@ -215,6 +215,15 @@ describe('outlier detector', () => {
     assert.equal(s.clock.pending(), 0);
   });
 
+  it('a consecutive rule set to 0 is off: no run of failures ejects by it', () => {
+    const s = setup({ consecutiveGatewayFailure: 0, consecutive5xx: 0 });
+    s.status(H1, 503, 50);
+    assert.equal(s.detector.isEjected(H1), false);
+    const g = setup({ consecutiveGatewayFailure: 0, consecutive5xx: 3 });
+    g.status(H1, 503, 3);
+    assert.equal(g.events[0]?.type, 'consecutive_5xx', 'the other rule still works');
+  });
+
   it('refuses a max ejection time below the base', () => {
     assert.throws(() => setup({ baseEjectionTimeMs: 10_000, maxEjectionTimeMs: 5_000 }), HealthConfigError);
   });
