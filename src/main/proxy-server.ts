@@ -123,6 +123,9 @@ export class ProxyServer {
     this.warnUnhonoured(this.config);
     const unbindable = await unbindableListeners(this.adapter, this.config.listeners);
     if (unbindable.length > 0) throw unbindable[0]!;
+    // As Envoy warms clusters before its listeners: the workers start with the first health
+    // verdicts, so a host that fails its first check never gets a request (bounded wait).
+    await this.health.firstRound(2000);
     const perWorker = await this.supervisor.start();
     this.bound = perWorker[0] ?? [];
     for (const l of this.bound) {
@@ -149,7 +152,6 @@ export class ProxyServer {
         }, 100);
       });
     }
-    await this.health.firstRound(2000);
     this.state = 'LIVE';
     this.log.info('proxy ready', {
       workers: this.opts.workers,

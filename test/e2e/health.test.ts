@@ -186,3 +186,54 @@ for (const runtime of RUNTIMES) {
     });
   });
 }
+
+for (const runtime of RUNTIMES) {
+  describe(`the first round of health checks (${runtime})`, () => {
+    it('a host whose first check fails gets no request, not even in the first moments after start', async () => {
+      const good = await startUpstream('good');
+      const served: string[] = [];
+      // Answers its first check slowly, and with 503: the window a proxy that listens early would route into.
+      const bad = await startUpstream('bad', (req, res) => {
+        req.resume();
+        if (req.url === '/healthz') {
+          setTimeout(() => {
+            res.writeHead(503);
+            res.end();
+          }, 500);
+          return;
+        }
+        served.push(String(req.url));
+        res.writeHead(200, { 'x-upstream': 'bad' });
+        res.end('bad');
+      });
+      const port = await freePort();
+      // Not waiting for 'proxy ready': requests go in as soon as the port takes connections.
+      const proxy = await startProxy({
+        runtime,
+        waitReady: false,
+        config: proxyConfig({
+          port,
+          workers: 2,
+          drainTimeout: '1s',
+          routes: [prefixRoute('/', 'app')],
+          clusters: [{ name: 'app', endpoints: [endpoint(good.port), endpoint(bad.port)], health_check: { path: '/healthz', interval: '5s', timeout: '1s' } }],
+        }),
+      });
+      try {
+        const names: string[] = [];
+        const deadline = Date.now() + 20_000;
+        while (names.length < 10) {
+          assert.ok(Date.now() < deadline, `the proxy did not serve 10 requests: ${proxy.stderr.join('\n')}`);
+          const r = await get(port, '/first').catch(() => null);
+          if (r === null) await sleep(5);
+          else names.push(String(r.headers['x-upstream']));
+        }
+        assert.deepEqual([...new Set(names)], ['good']);
+        assert.deepEqual(served, [], 'the failing host was never sent a request');
+      } finally {
+        await proxy.stop();
+        await Promise.all([good.close(), bad.close()]);
+      }
+    });
+  });
+}
