@@ -96,6 +96,13 @@ export class Http1ConnPool implements ConnectionOwner, PendingOwner {
       this.attach(conn, callbacks, null);
       return null;
     }
+    // As Envoy: with max_requests already reached, refuse now (UO) rather than queue the request
+    // and open a connection for it that attach() would refuse anyway.
+    if (!this.breakers.canCreate(REQUESTS)) {
+      this.stats.upstream_rq_pending_overflow.inc();
+      callbacks.onPoolFailure('overflow', 'UO');
+      return null;
+    }
     if (!this.breakers.tryAcquire(PENDING_REQUESTS)) {
       this.stats.upstream_rq_pending_overflow.inc();
       callbacks.onPoolFailure('overflow', 'UO');

@@ -177,6 +177,20 @@ describe('HTTP/1 pool', () => {
     assert.ok(d.conn);
   });
 
+  it('with max_requests already reached a new request fails at once (UO), without waiting or opening a connection', async () => {
+    const f = makePool({ limits: { maxRequests: 1 } });
+    const a = f.request();
+    f.connector.attempts[0]!.succeed();
+    await flush();
+    assert.ok(a.conn);
+    const b = f.request();
+    assert.deepEqual(b.failure, { reason: 'overflow', flag: 'UO' });
+    assert.equal(f.connector.attempts.length, 1, 'no connection opened for it');
+    assert.deepEqual(f.sizes(), { ready: 0, busy: 1, connecting: 0, pending: 0 });
+    assert.equal(f.stat('upstream_rq_pending_overflow'), 1);
+    assert.equal(f.stat('upstream_rq_pending_total'), 1, 'only the first request waited (for its connection)');
+  });
+
   it('a pool refused a connection by max_connections gets one when a slot frees', async () => {
     const f = makePool({ limits: { maxConnections: 1 } });
     const a = f.request();
