@@ -62,8 +62,12 @@ export class RetryState {
   /**
    * Schedule the next try after the back-off if the policy covers this failure, the budget has
    * one left and the cluster's `max_retries` breaker has room; then `owner.onRetry()` starts the try.
+   * The breaker slot is held through the back-off and the retried try (Envoy's outstanding
+   * retries), until the next schedule or `cancel()` when the request ends.
    */
   schedule(trigger: RetryTrigger, status: number, cluster: RouteCluster, clock: Clock, owner: RetryOwner): RetryDecision {
+    // The try that just failed was the retry this slot was for.
+    this.releaseBreaker();
     if (!this.shouldRetry(trigger, status)) return 'not_retriable';
     if (!this.hasBudget()) return 'exhausted';
     if (!cluster.tryAcquireRetry()) {
@@ -74,19 +78,18 @@ export class RetryState {
     this.holdsBreaker = cluster;
     this.timer = clock.setTimer(this.nextBackOff(), () => {
       this.timer = null;
-      this.releaseBreaker();
       owner.onRetry();
     });
     return 'scheduled';
   }
 
-  /** A retry waiting for its back-off is called off (the request ended another way). */
+  /** The request ended: a retry waiting for its back-off is called off, and the breaker slot a retry held is given back. */
   cancel(): void {
     if (this.timer) {
       this.timer.cancel();
       this.timer = null;
-      this.releaseBreaker();
     }
+    this.releaseBreaker();
   }
 
   private releaseBreaker(): void {

@@ -189,6 +189,8 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
     this.ended = true;
     if (this.tlList) this.tlList.remove(this);
     this.clearTryTimer();
+    // The retried try (if any) is over: its max_retries slot goes back.
+    this.retry?.cancel();
   }
 
   // ------------------------------------------------------------------ tries
@@ -342,7 +344,9 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
     req.host.stats.recordResponse(status);
     req.host.reportStatus(status);
     this.cluster.stats.recordResponse(status);
-    if (this.retry?.attempts) this.cluster.stats.upstream_rq_retry_success.inc();
+    // As Envoy: a retried request succeeded when its final response is one the policy would not retry.
+    const retry = this.retry;
+    if (retry !== null && retry.attempts > 0 && !retry.retriableStatus(status)) this.cluster.stats.upstream_rq_retry_success.inc();
   }
 
   // ------------------------------------------------------------------ retries and timeouts

@@ -396,6 +396,7 @@ for (const runtime of RUNTIMES) {
       assert.equal(e.response_flags, 'URX');
       assert.equal(e.response_code_details, 'via_upstream');
       await waitForStat(admin, c('retry_exhausted', 'upstream_rq_retry'), (v) => v === 2);
+      assert.equal(await stat(admin, c('retry_exhausted', 'upstream_rq_retry_success')), 0, 'a retried request that ends in URX is no retry success');
     });
 
     it('every pool is back to busy 0, pending 0 after the failures', async () => {

@@ -44,7 +44,7 @@ describe('retry state', () => {
     assert.equal(low.nextBackOff(), 0);
   });
 
-  it('schedules at most num_retries tries, each after its back-off, holding the breaker meanwhile', () => {
+  it('schedules at most num_retries tries, each after its back-off, holding the breaker through the back-off and the retried try', () => {
     const clock = new ManualClock();
     const { c, counts } = cluster(10);
     const r = new RetryState(policy(['5xx']), () => 0.5);
@@ -56,12 +56,27 @@ describe('retry state', () => {
     assert.equal(runs, 0, "not before the back-off (13 ms)");
     clock.advance(1);
     assert.equal(runs, 1);
-    assert.equal(counts.held, 0);
+    assert.equal(counts.held, 1, 'the retried try is still outstanding');
     assert.equal(r.schedule('reset', 0, c, clock, owner), 'scheduled');
+    assert.equal(counts.held, 1, 'one slot per request: the failed retry gave its slot to the next');
     clock.advance(100);
     assert.equal(runs, 2);
     assert.equal(r.schedule('status', 503, c, clock, owner), 'exhausted');
+    assert.equal(counts.held, 0, 'no retry left: the slot is back');
     assert.equal(counts.retry, 2);
+  });
+
+  it('a retry slot held by a try in flight makes another request overflow (max_retries 1)', () => {
+    const clock = new ManualClock();
+    const { c, counts } = cluster(1);
+    const first = new RetryState(policy(['5xx']), () => 0);
+    const second = new RetryState(policy(['5xx']), () => 0);
+    assert.equal(first.schedule('status', 503, c, clock, { onRetry: () => {} }), 'scheduled');
+    clock.advance(1); // the first request's retry is now in flight
+    assert.equal(second.schedule('status', 503, c, clock, { onRetry: () => {} }), 'overflow');
+    assert.equal(counts.overflow, 1);
+    first.cancel(); // the first request ended
+    assert.equal(second.schedule('status', 503, c, clock, { onRetry: () => {} }), 'scheduled');
   });
 
   it('the max_retries breaker refuses a retry with overflow, and a cancelled retry gives its slot back', () => {
