@@ -7,7 +7,7 @@ import type { RouteEntry } from '../router/route-entry.ts';
 import type { ClusterAction } from '../router/types.ts';
 import type { Timer } from '../common/clock.ts';
 import type { TimeoutList, TimeoutNode } from '../common/timeout-list.ts';
-import { localReply, type LocalReply } from './local-reply.ts';
+import { localReply, type LocalReply, type LocalReplyKind } from './local-reply.ts';
 import { ResponseFlag } from './response-flags.ts';
 import type { ListenerContext } from './listener-context.ts';
 import type { RouteCluster, UpstreamHostRef } from './upstream-cluster.ts';
@@ -203,7 +203,7 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
     const cluster = this.cluster;
     const host = cluster.chooseHost(this.lastHost);
     if (host === null) {
-      return this.stream.onFailure(localReply('no_healthy_upstream'));
+      return this.upstreamAbort('no_healthy_upstream');
     }
     this.lastHost = host;
     this.upstreamHostKey = host.key;
@@ -240,37 +240,37 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
     switch (failure) {
       case 'overflow':
         this.upstream = null;
-        return this.stream.onFailure(localReply('upstream_overflow'));
+        return this.upstreamAbort('upstream_overflow');
       case 'pool_drained':
         // The host left the cluster before this request got a connection; nothing was sent, so
         // another host takes it (a reload must not fail accepted requests). Not the host's fault.
         this.upstream = null;
         if (this.drainRepicks++ < MAX_DRAIN_REPICKS) return this.startTry();
-        return this.stream.onFailure(localReply('connect_failure'));
+        return this.upstreamAbort('connect_failure');
       case 'connect_failure':
         host.stats.recordError();
         host.reportLocalFailure();
         this.upstream = null;
         if (this.tryRetry('connect-failure', 0)) return;
-        return this.stream.onFailure(localReply('connect_failure'));
+        return this.upstreamAbort('connect_failure');
       case 'connection_termination':
         host.stats.recordError();
         host.reportLocalFailure();
         cluster.stats.upstream_rq_rx_reset.inc();
         this.upstream = null;
         if (this.tryRetry('reset', 0)) return;
-        return this.stream.onFailure(localReply('connection_termination'));
+        return this.upstreamAbort('connection_termination');
       case 'protocol_error':
         host.stats.recordError();
         host.reportLocalFailure();
         cluster.stats.upstream_cx_protocol_error?.inc();
         this.upstream = null;
         this.stream.setDetails(error?.detail ?? 'upstream_protocol_error');
-        return this.stream.onFailure(localReply('upstream_protocol_error'));
+        return this.upstreamAbort('upstream_protocol_error');
       case 'per_try_timeout':
         this.upstream = null;
         if (this.tryRetry('timeout', 0)) return;
-        return this.stream.onFailure(localReply('upstream_timeout'));
+        return this.upstreamAbort('upstream_timeout');
       case 'reset_after_headers':
         host.stats.recordError();
         cluster.stats.upstream_rq_rx_reset.inc();
@@ -340,6 +340,16 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
     this.stream.uncork();
   }
 
+  /**
+   * The request ends on an upstream failure with a local reply; like Envoy's chargeUpstreamAbort,
+   * its status counts in the cluster's response-code stats (upstream_rq_503, _5xx, _completed).
+   */
+  private upstreamAbort(kind: LocalReplyKind): void {
+    const reply = localReply(kind);
+    this.cluster.stats.recordResponse(reply.status);
+    this.stream.onFailure(reply);
+  }
+
   private recordUpstreamOutcome(req: UpstreamRequest, status: number): void {
     req.host.stats.recordResponse(status);
     req.host.reportStatus(status);
@@ -379,7 +389,7 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
       up.host.reportLocalFailure();
     }
     this.abort();
-    this.stream.onFailure(localReply('upstream_timeout'));
+    this.upstreamAbort('upstream_timeout');
   }
 
   /** Its own method: a closure written in startTry would make every try allocate its scope. */

@@ -206,6 +206,10 @@ for (const runtime of RUNTIMES) {
       const e = await waitForAccess(log, (x) => x.path === '/uf/1');
       assert.equal(e.response_flags, 'UF');
       await waitForStat(admin, c('refused', 'upstream_cx_connect_fail'), (v) => v >= 1);
+      // Charged to the cluster's response codes as Envoy does (chargeUpstreamAbort).
+      await waitForStat(admin, c('refused', 'upstream_rq_503'), (v) => v >= 1);
+      assert.ok((await stat(admin, c('refused', 'upstream_rq_5xx'))) >= 1);
+      assert.ok((await stat(admin, c('refused', 'upstream_rq_completed'))) >= 1);
     });
 
     it('an upstream that closes before response headers answers 503 "connection termination" with flag UC', async () => {
