@@ -326,6 +326,9 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
         serializeResponseHead(reply.status, '', reply.contentType ? ['content-type', reply.contentType] : [], 'content-length', reply.body.length, true, false, 1),
       );
       if (reply.body.length > 0) this.write(reply.body);
+      // A request refused before its head was complete is still a request (as Envoy counts it):
+      // downstream_rq_total stays the sum of the per-class counters.
+      ctx.stats.rqTotal.inc();
       ctx.stats.response(reply.status);
     }
     const log = ctx.accessLog;

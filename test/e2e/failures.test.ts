@@ -340,6 +340,7 @@ for (const runtime of RUNTIMES) {
 
     it('a malformed request answers 400 with Connection: close, flag DPE and http.ingress.downstream_cx_protocol_error', async () => {
       const before = await stat(admin, 'http.ingress.downstream_cx_protocol_error');
+      const [total, fourxx] = [await stat(admin, 'http.ingress.downstream_rq_total'), await stat(admin, 'http.ingress.downstream_rq_4xx')];
       const r = await rawExchange(port, 'GET /ok/dpe HTTP/1.1\r\nhost: a\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\nxx', { closeWaitMs: 2000 });
       assert.equal(r.status, 400);
       assert.equal(r.headers.get('connection'), 'close');
@@ -347,6 +348,9 @@ for (const runtime of RUNTIMES) {
       const e = await waitForAccess(log, (x) => x.response_code === 400);
       assert.equal(e.response_flags, 'DPE');
       await waitForStat(admin, 'http.ingress.downstream_cx_protocol_error', (v) => v === before + 1);
+      // Counted as a request too, so the per-class counters never exceed the total.
+      assert.equal(await stat(admin, 'http.ingress.downstream_rq_4xx'), fourxx + 1);
+      assert.equal(await stat(admin, 'http.ingress.downstream_rq_total'), total + 1);
     });
 
     it('a request head over max_request_headers_kb answers 431 with flag DPE', async () => {
