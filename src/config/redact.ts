@@ -5,7 +5,11 @@ import type { ProxyConfig } from './types.ts';
 /** What replaces a redacted value. */
 export const REDACTED = '[redacted]';
 
-const SENSITIVE_RE = /authorization|cookie|token|secret|password|passwd|api[-_]?key|credential|private[-_]?key|session/i;
+// Header and parameter names that carry credentials: x-auth, proxy-authorization, x-api-key,
+// x-upstream-key, set-cookie, x-session-id, ...
+const SENSITIVE_RE = /auth|cookie|token|secret|passw|credential|session|signature|(?:^|[-_.])key(?:$|[-_.])|api[-_]?key/i;
+// Config fields whose own name says they hold a secret.
+const SECRET_FIELD_RE = /authorization|cookie|token|secret|password|passwd|api[-_]?key|credential|private[-_]?key/i;
 
 // Fields that identify rather than carry a value.
 const LABEL_FIELDS = new Set(['key', 'name', 'kind']);
@@ -29,11 +33,15 @@ function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (typeof value !== 'object' || value === null) return value;
   const record = value as Record<string, unknown>;
-  // A header to add or a matcher about a secret-looking header: everything but its name goes.
-  if (isSensitiveName(record['key']) || isSensitiveName(record['name'])) return redactAll(record);
+  // A header to add ({key, value}) or a header or parameter matcher ({name, match}) about a
+  // secret-looking name: everything but its name goes. Other named things (clusters,
+  // listeners, routes) are never judged by their name.
+  const header = 'value' in record && isSensitiveName(record['key']);
+  const matcher = 'match' in record && isSensitiveName(record['name']);
+  if (header || matcher) return redactAll(record);
   const out: Record<string, unknown> = {};
   for (const [field, inner] of Object.entries(record)) {
-    out[field] = isSensitiveName(field) && typeof inner === 'string' ? REDACTED : redact(inner);
+    out[field] = SECRET_FIELD_RE.test(field) && typeof inner === 'string' ? REDACTED : redact(inner);
   }
   return out;
 }

@@ -17,6 +17,27 @@ const SECRET_ROUTES = MINIMAL.replace('          - match: { prefix: / }\n       
               - header: { key: x-env, value: prod }`);
 
 describe('redactConfig', () => {
+  it('judges headers by their name, never clusters or routes by theirs', () => {
+    const config = parse(
+      MINIMAL.replace('cluster: backend', 'cluster: session-store')
+        .replace('  - name: backend', '  - name: session-store')
+        .replace('            cluster: session-store', `            cluster: session-store
+            request_headers_to_add:
+              - header: { key: x-auth, value: SUPERSECRET2 }
+              - header: { key: x-upstream-key, value: SUPERSECRET3 }
+              - header: { key: x-api-key, value: SUPERSECRET4 }
+              - header: { key: x-keep, value: visible }`),
+    );
+    const redacted = redactConfig(config);
+    assert.deepEqual(redacted.clusters, config.clusters, 'a cluster named session-store is shown whole');
+    assert.deepEqual(redacted.listeners[0]?.virtualHosts[0]?.routes[0]?.requestHeadersToAdd, [
+      { key: 'x-auth', value: REDACTED, append: true },
+      { key: 'x-upstream-key', value: REDACTED, append: true },
+      { key: 'x-api-key', value: REDACTED, append: true },
+      { key: 'x-keep', value: 'visible', append: true },
+    ]);
+  });
+
   it('hides values of secret-looking headers and parameters, keeps the rest', () => {
     const config = parse(SECRET_ROUTES);
     const redacted = redactConfig(config);
