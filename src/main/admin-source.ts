@@ -79,12 +79,13 @@ export class MainAdminSource implements AdminDataSource {
             const type = reader.type(full);
             return { name: n, value: reader.has(full) ? reader.value(full) : 0, type: type === 'gauge' ? 'GAUGE' : 'COUNTER' };
           });
-          const unhealthy = h.health.failedActiveHealthCheck || h.health.failedOutlierCheck;
           const status = {
             address: { socket_address: { address: h.address, port_value: h.port } },
             stats: hostStats,
             health_status: {
-              eds_health_status: unhealthy ? ('UNHEALTHY' as const) : ('HEALTHY' as const),
+              // Hosts come from the config or DNS, never from EDS: as in Envoy, a failed check
+              // or an ejection shows in its own flag and the EDS status stays HEALTHY.
+              eds_health_status: 'HEALTHY' as const,
               failed_active_health_check: h.health.failedActiveHealthCheck,
               failed_outlier_check: h.health.failedOutlierCheck,
             },
