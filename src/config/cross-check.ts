@@ -55,7 +55,8 @@ interface Bind {
 function checkBinds(root: Raw, issues: PathIssue[]): void {
   const binds: Bind[] = [];
   const admin = asRecord(root['admin']);
-  const adminPort = admin?.['port'];
+  // No admin block means the default admin socket, 127.0.0.1:9901: a listener may collide with it too.
+  const adminPort = admin === undefined ? 9901 : admin['port'];
   if (typeof adminPort === 'number' && adminPort !== 0) {
     binds.push({ address: asString(admin?.['address']) ?? '127.0.0.1', port: adminPort, path: ['admin'] });
   }

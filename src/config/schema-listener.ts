@@ -18,6 +18,11 @@ const domain = nonEmptyString().transform((value, ctx): string => {
   if (!DOMAIN_RE.test(value)) {
     return fail(ctx, `expected a domain such as example.com, *.example.com, example.* or *, found ${JSON.stringify(value)}`, value);
   }
+  // A port-qualified domain (example.com:8080, [::1]:8080) can only match a real port.
+  const port = /:(\d+)$/.exec(value);
+  if (port !== null && !value.endsWith('::' + port[1]) && (Number(port[1]) < 1 || Number(port[1]) > 65535)) {
+    return fail(ctx, `expected a port from 1 to 65535 after the domain, found ${JSON.stringify(value)}`, value);
+  }
   return value.toLowerCase();
 });
 

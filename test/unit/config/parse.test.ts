@@ -279,6 +279,12 @@ clusters:`).replace('        - name: other', '      - name: other');
     );
   });
 
+  it('refuses a domain with a port out of range, and a listener on the default admin port', () => {
+    assert.match(messages(MINIMAL.replace('domains: ["*"]', 'domains: ["example.com:99999"]')), /domains\[0\]: expected a port from 1 to 65535 after the domain, found "example\.com:99999"/);
+    assert.equal(parse(MINIMAL.replace('domains: ["*"]', 'domains: ["example.com:8080", "[::1]:8080"]')).listeners[0]?.virtualHosts[0]?.domains.length, 2);
+    assert.match(messages(MINIMAL.replace('port: 10000', 'port: 9901')), /listeners\[0\]\.port: 127\.0\.0\.1:9901 overlaps 127\.0\.0\.1:9901 of admin/);
+  });
+
   it('checks health check status ranges and ejection times', () => {
     assert.match(
       messages(withCluster('  - name: backend\n    endpoints: [{ address: 127.0.0.1, port: 1 }]\n    health_check: { path: /h, expected_statuses: [{ start: 300, end: 300 }] }')),
