@@ -32,6 +32,11 @@ export interface StreamConnection {
   streamDone(reusable: boolean): void;
   /** Abort the downstream connection (the response can't be completed). */
   reset(): void;
+  /**
+   * Drop the current response if none of it reached the socket yet (it is all still gathered):
+   * true when dropped, so a local reply can take its place.
+   */
+  retractResponse(): boolean;
   /** Hold writes until `uncork` and send them as one (nested calls count). */
   cork(): void;
   uncork(): void;
@@ -69,7 +74,7 @@ export class ActiveStream implements RouterFilterCallbacks {
   private status = 0;
   private flags = 0;
   private details: string | null = null;
-  private readonly out: ResponseWriter;
+  private out: ResponseWriter;
   private closeAfter = false;
   /** Monotonic ms of the last request or response byte (the stream idle timeout's reference). */
   idleSince: number;
@@ -294,6 +299,15 @@ export class ActiveStream implements RouterFilterCallbacks {
   }
 
   onResetAfterResponse(flags: number, details: string): void {
+    // A malformed response whose head went no further than the write batch (a bad chunk in the
+    // read that carried the head) gets a 502 instead of a reset: nothing reached the client.
+    if ((flags & ResponseFlag.UPE) !== 0 && this.state === 'responding' && this.conn.retractResponse()) {
+      this.responseStarted = false;
+      this.out = new ResponseWriter(this.conn, this.head.method, this.head.versionMinor);
+      this.details = details;
+      this.sendLocal(localReply('upstream_protocol_error'));
+      return;
+    }
     this.flags |= flags;
     this.details = details;
     this.closeAfter = true;

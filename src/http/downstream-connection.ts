@@ -63,6 +63,8 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   private paused = false;
   /** Reading stopped because too many pipelined bytes wait behind the current request. */
   private pipelineFull = false;
+  /** The current response can no longer be retracted: a byte of it (or of one before it in the batch) went out. */
+  private responseSent = false;
   /** The parser reached the end of the current request (onComplete); it may be resumed. */
   private requestParsed = false;
   /** The stream finished inside onHead: resume once the parser reports the request's end. */
@@ -158,6 +160,9 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
 
   onHead(head: RequestHead): void {
     this.requestStartAt = 0;
+    // An earlier response still gathered in the batch would be dropped with this one's on a
+    // retract, so this response counts as sent from the start.
+    this.responseSent = this.batching && WRITE_BATCH.pending;
     this.requestParsed = false;
     this.resumeWhenParsed = false;
     const stream = new ActiveStream(this, this.ctx, head);
@@ -200,12 +205,14 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     if (this.state === 'closed') return true;
     // While gathering, backpressure is reported once the batch is written (uncork).
     if (this.batching) return this.gather(bytes, 0, bytes.length);
+    this.responseSent = true;
     return this.socket.write(bytes);
   }
 
   writeRange(chunk: Uint8Array, start: number, end: number): boolean {
     if (this.state === 'closed') return true;
     if (this.batching) return this.gather(chunk, start, end);
+    this.responseSent = true;
     return this.socket.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
   }
 
@@ -232,6 +239,7 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     this.corkDepth = 0;
     if (!this.batching) return;
     try {
+      if (WRITE_BATCH.pending || WRITE_BATCH.written) this.responseSent = true;
       if (!WRITE_BATCH.flush(this.state === 'closed' ? null : this.socket)) this.batchBlocked = true;
     } finally {
       // Even if the socket threw, the batch must go back: it is the whole thread's.
@@ -284,6 +292,12 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
       if (this.stream === null && this.requestStartAt === 0 && this.parser.state === 'head') this.requestStartAt = this.ctx.clock.now();
       this.boundPipeline();
     } else this.resumeWhenParsed = true;
+  }
+
+  retractResponse(): boolean {
+    if (this.responseSent || (this.batching && WRITE_BATCH.written)) return false;
+    if (this.batching) WRITE_BATCH.discard(this);
+    return true;
   }
 
   reset(): void {

@@ -35,11 +35,14 @@ export class WriteBatch {
    * request head that leaves by itself is then written as it is, not copied.
    */
   private held: Uint8Array | null = null;
+  /** Bytes went to the sink since `acquire` (a big piece, or a flush when the buffer was full). */
+  written = false;
 
   /** Take the batch for `owner`; false when another one holds it. */
   acquire(owner: object): boolean {
     if (this.owner !== null) return false;
     this.owner = owner;
+    this.written = false;
     return true;
   }
 
@@ -47,6 +50,18 @@ export class WriteBatch {
   release(owner: object): void {
     if (this.owner !== owner) return;
     this.owner = null;
+    this.held = null;
+    this.buf.reset();
+  }
+
+  /** Bytes are gathered and not yet written. */
+  get pending(): boolean {
+    return this.held !== null || this.buf.length > 0;
+  }
+
+  /** Drop what `owner` gathered (a response that must not reach the client after all); it keeps the batch. */
+  discard(owner: object): void {
+    if (this.owner !== owner) return;
     this.held = null;
     this.buf.reset();
   }
@@ -77,9 +92,13 @@ export class WriteBatch {
     if (n > BATCH_COPY_LIMIT) {
       const piece = start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end);
       // A sink that gathers writes itself takes the batch and the piece in one write, uncopied.
-      if (w.length > 0 && sink.writePair !== undefined) return sink.writePair(w.takeView(), piece);
+      if (w.length > 0 && sink.writePair !== undefined) {
+        this.written = true;
+        return sink.writePair(w.takeView(), piece);
+      }
       if (w.length === 0 || w.length + n > BATCH_MAX) {
         const gathered = this.flush(sink);
+        this.written = true;
         const ok = sink.write(piece);
         return gathered && ok;
       }
@@ -95,12 +114,16 @@ export class WriteBatch {
     if (held !== null) {
       // Alone: nothing was added after it (`add` moves it into the buffer first).
       this.held = null;
-      return sink === null ? true : sink.write(held);
+      if (sink === null) return true;
+      this.written = true;
+      return sink.write(held);
     }
     const w = this.buf;
     if (w.length === 0) return true;
     const bytes = w.takeView();
-    return sink === null ? true : sink.writeBorrowed(bytes);
+    if (sink === null) return true;
+    this.written = true;
+    return sink.writeBorrowed(bytes);
   }
 
   private unhold(): void {
