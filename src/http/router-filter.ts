@@ -265,6 +265,8 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
         host.reportLocalFailure();
         cluster.stats.upstream_cx_protocol_error?.inc();
         this.upstream = null;
+        // As Envoy: a protocol error is a reset of the try, retried under reset, 5xx and gateway-error.
+        if (this.tryRetry('reset', 0)) return;
         this.stream.setDetails(error?.detail ?? 'upstream_protocol_error');
         return this.upstreamAbort('upstream_protocol_error');
       case 'per_try_timeout':

@@ -1,7 +1,7 @@
 /** A malformed upstream response: 502 while nothing reached the client, a reset once something did. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ONE_ROUTE_CONFIG, startMemoryWorker, tick, type MemoryWorker } from '../../support/memory-runtime.ts';
+import { OK_RESPONSE, ONE_ROUTE_CONFIG, startMemoryWorker, tick, type MemoryWorker } from '../../support/memory-runtime.ts';
 
 const enc = new TextEncoder();
 
@@ -40,5 +40,35 @@ describe('a malformed upstream response', () => {
     await tick();
     assert.doesNotMatch(client.text(), /502/);
     assert.equal(client.destroyed, true, 'a response cut short is a reset, never a second status line');
+  });
+});
+
+describe('a malformed upstream response under retry_on reset', () => {
+  let w: MemoryWorker;
+  before(async () => {
+    const config = ONE_ROUTE_CONFIG.replace(
+      '            cluster: origin',
+      '            cluster: origin\n            retry_policy: { retry_on: reset, num_retries: 1 }',
+    );
+    w = await startMemoryWorker(config, true);
+  });
+  after(async () => {
+    await w.stop();
+  });
+
+  it('is retried on a new connection, and the client gets the answer of the retry', async () => {
+    const client = w.connect();
+    client.feed(enc.encode('GET /r HTTP/1.1\r\nHost: a\r\n\r\n'));
+    await tick();
+    const first = w.upstreams.at(-1)!;
+    first.feed(enc.encode('HTTP/1.1 2x0 OK\r\n\r\n'));
+    for (let i = 0; i < 200 && w.upstreams.at(-1) === first; i++) await tick();
+    const second = w.upstreams.at(-1)!;
+    assert.notEqual(second, first, 'the retry opened another upstream connection');
+    assert.equal(first.destroyed, true);
+    assert.match(second.text(), /^GET \/r HTTP\/1\.1\r\n/);
+    second.feed(OK_RESPONSE);
+    await tick();
+    assert.match(client.text(), /^HTTP\/1\.1 200 OK\r\n[\s\S]*ok$/);
   });
 });
