@@ -319,7 +319,9 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     this.state = 'tunnel';
     this.cancelTimer();
     const clientRemainder = this.parser.takeRemainder();
-    const tunnel = new Tunnel(this.socket, upstream, () => this.release());
+    const ctx = this.ctx;
+    const idle = { clock: ctx.clock, timeoutMs: ctx.streamIdleTimeoutMs, onTimeout: () => ctx.stats.rqIdleTimeout.inc() };
+    const tunnel = new Tunnel(this.socket, upstream, idle, () => this.release());
     tunnel.start(clientRemainder, upstreamRemainder);
   }
 
