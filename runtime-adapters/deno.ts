@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import type {
   AppendFile,
+  AppendFileEvents,
   ConnectOptions,
   HttpServeOptions,
   HttpServer,
@@ -14,7 +15,8 @@ import type {
   WorkerHandle,
 } from './types.ts';
 import { SocketError } from './types.ts';
-import { asLine, checkAppendable, lookupAll, openAppendStream, watchFileChanges } from './node-services.ts';
+import { AppendStream } from './append-stream.ts';
+import { asLine, checkAppendable, lookupAll, watchFileChanges } from './node-services.ts';
 import { denoSocketError } from './deno-errors.ts';
 import { DenoListener, DenoTcpSocket } from './deno-socket.ts';
 import { DenoWorkerHandle, EXIT_KEY, inWorker } from './deno-worker.ts';
@@ -163,8 +165,8 @@ class DenoAdapter implements RuntimeAdapter {
     return Deno.exit(code);
   }
 
-  openAppendFile(file: string): AppendFile {
-    return openAppendStream(file);
+  openAppendFile(file: string, events?: AppendFileEvents): AppendFile {
+    return new AppendStream(file, events);
   }
 
   checkAppendable(file: string): Promise<void> {

@@ -3,7 +3,8 @@ import * as dns from 'node:dns';
 import * as fs from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { AppendFile, SignalName, SocketErrorCode } from './types.ts';
+import { AppendStream } from './append-stream.ts';
+import type { AppendFile, AppendFileEvents, SignalName, SocketErrorCode } from './types.ts';
 import { SocketError } from './types.ts';
 
 const STABLE_CODES: ReadonlySet<string> = new Set<SocketErrorCode>([
@@ -78,28 +79,6 @@ export async function checkAppendable(file: string): Promise<void> {
   await handle.close();
 }
 
-/** Buffered append stream; a failing disk is reported once on stderr instead of crashing the thread. */
-export function openAppendStream(file: string): AppendFile {
-  const stream = fs.createWriteStream(file, { flags: 'a' });
-  let failed = false;
-  stream.on('error', (err) => {
-    if (failed) return;
-    failed = true;
-    process.stderr.write(asLine(`append to ${file} failed: ${err.message}`));
-  });
-  return {
-    write(text: string): void {
-      if (!failed) stream.write(asLine(text));
-    },
-    close(): Promise<void> {
-      return new Promise((resolve) => {
-        if (failed || stream.closed) resolve();
-        else stream.end(() => resolve());
-      });
-    },
-  };
-}
-
 /** getaddrinfo through node:dns: honours /etc/hosts, returns A and AAAA in resolver order. */
 export async function lookupAll(hostname: string): Promise<string[]> {
   try {
@@ -145,8 +124,8 @@ export class ProcessServices {
     return process.exit(code);
   }
 
-  openAppendFile(file: string): AppendFile {
-    return openAppendStream(file);
+  openAppendFile(file: string, events?: AppendFileEvents): AppendFile {
+    return new AppendStream(file, events);
   }
 
   checkAppendable(file: string): Promise<void> {

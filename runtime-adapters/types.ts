@@ -125,8 +125,25 @@ export interface ParentPort {
 }
 
 export interface AppendFile {
-  write(text: string): void;
+  /** Append `text` as a line; false when the file is failing and the line was dropped. */
+  write(text: string): boolean;
   close(): Promise<void>;
+}
+
+/** Why an append file stopped taking lines: `open` (opening it, or again after a failure) or `write`. */
+export interface AppendFileFailure {
+  readonly kind: 'open' | 'write';
+  /** The system's code (ENOSPC, EIO, ENOENT, EACCES…), or 'UNKNOWN'. */
+  readonly code: string;
+  readonly message: string;
+}
+
+/** What an append file reports: a failing disk loses lines, so the owner counts and logs it. */
+export interface AppendFileEvents {
+  /** Each failed open or write; lines are dropped until `onRecovered`. */
+  onFailure(failure: AppendFileFailure): void;
+  /** A line was written again after a failure. */
+  onRecovered(): void;
 }
 
 export type SignalName = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
@@ -203,8 +220,8 @@ export interface RuntimeAdapter {
   readonly heap: HeapControl | null;
   /** Exit the process (main) or the worker thread (worker). */
   exit(code: number): never;
-  /** Open a file for appending lines (access logs); created if missing. */
-  openAppendFile(path: string): AppendFile;
+  /** Open a file for appending lines (access logs); created if missing. A failing file is reopened, at most once a second. */
+  openAppendFile(path: string, events?: AppendFileEvents): AppendFile;
   /** Opens `path` for appending (created if missing) and closes it: rejects, with the system's reason, when it cannot be. */
   checkAppendable(path: string): Promise<void>;
   /** Write one line to stdout / stderr (logging). */

@@ -261,6 +261,28 @@ export class WorkerRuntime {
     };
   }
 
+  /**
+   * An access log file whose failures are counted (Envoy's filesystem.write_failed and
+   * reopen_failed) and logged once per outage, not once per lost line.
+   */
+  private openAccessLogFile(path: string): AppendFile {
+    const writeFailed = this.stats.counter('filesystem.write_failed');
+    const reopenFailed = this.stats.counter('filesystem.reopen_failed');
+    let down = false;
+    return this.adapter.openAppendFile(path, {
+      onFailure: (failure) => {
+        (failure.kind === 'write' ? writeFailed : reopenFailed).inc();
+        if (down) return;
+        down = true;
+        this.log.warn(`access log ${path}: ${failure.kind} failed (${failure.code}); lines are dropped (access_log.lines_dropped) and the file is reopened once a second`, { error: failure.message });
+      },
+      onRecovered: () => {
+        down = false;
+        this.log.info(`access log ${path}: writing again`);
+      },
+    });
+  }
+
   /** One access logger per (listener, path, format), kept across generations while unchanged. */
   private accessLogFor(lc: ListenerConfig): AccessLogger | null {
     const cfg = lc.accessLog;
@@ -273,9 +295,10 @@ export class WorkerRuntime {
     if (cfg.path === 'stdout') sink = { write: (s) => this.adapter.writeStdout(s) };
     else if (cfg.path === 'stderr') sink = { write: (s) => this.adapter.writeStderr(s) };
     else {
-      const f = this.adapter.openAppendFile(cfg.path);
+      const f = this.openAccessLogFile(cfg.path);
+      const dropped = this.stats.counter('access_log.lines_dropped');
       file = f;
-      sink = { write: (s) => f.write(s) };
+      sink = { write: (s) => { if (!f.write(s)) dropped.inc(); } };
     }
     const logger = new AccessLogger(sink, this.clock, { format: cfg.format });
     this.accessLogs.set(key, { logger, file });

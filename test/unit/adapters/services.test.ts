@@ -1,14 +1,16 @@
 /** Process services of the adapter for the runtime running the tests: DNS, HTTP, files, clock. */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createAdapter, detectRuntime } from '../../../runtime-adapters/detect.ts';
 import { nodeSupportsReusePort } from '../../../runtime-adapters/node.ts';
-import type { HeapControl } from '../../../runtime-adapters/types.ts';
+import { REOPEN_AFTER_MS } from '../../../runtime-adapters/append-stream.ts';
+import type { AppendFileFailure, HeapControl } from '../../../runtime-adapters/types.ts';
 
 const adapter = createAdapter();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function makeObjects(n: number): object[] {
   const objects: object[] = [];
@@ -81,6 +83,37 @@ describe(`${adapter.name} adapter: services`, () => {
     again.write('third');
     await again.close();
     assert.equal(await adapter.readTextFile(file), 'first\nsecond\nthird\n');
+  });
+
+  it('a write the disk refuses is reported once, and lines are dropped rather than thrown', async () => {
+    const failures: AppendFileFailure[] = [];
+    const log = adapter.openAppendFile('/dev/full', { onFailure: (f) => failures.push(f), onRecovered: () => assert.fail('/dev/full never recovers') });
+    assert.equal(log.write('one'), true, 'taken: the failure is only known once the write reaches the disk');
+    for (let i = 0; i < 100 && failures.length === 0; i++) await sleep(10);
+    assert.deepEqual(failures.map((f) => [f.kind, f.code]), [['write', 'ENOSPC']]);
+    assert.equal(log.write('two'), false, 'dropped while the file is failing');
+    await log.close();
+  });
+
+  it('a file that cannot be opened is reopened by a write a second later, and writing resumes', async () => {
+    const sub = join(dir, 'made-later');
+    const file = join(sub, 'access.log');
+    const failures: AppendFileFailure[] = [];
+    let recovered = 0;
+    const log = adapter.openAppendFile(file, { onFailure: (f) => failures.push(f), onRecovered: () => recovered++ });
+    log.write('lost');
+    for (let i = 0; i < 100 && failures.length === 0; i++) await sleep(10);
+    assert.deepEqual(failures.map((f) => [f.kind, f.code]), [['open', 'ENOENT']]);
+    await mkdir(sub);
+    assert.equal(log.write('too soon'), false);
+    await sleep(REOPEN_AFTER_MS + 50);
+    assert.equal(log.write('back'), true);
+    for (let i = 0; i < 100 && recovered === 0; i++) await sleep(10);
+    assert.equal(recovered, 1);
+    log.write('after');
+    await log.close();
+    assert.equal(await adapter.readTextFile(file), 'back\nafter\n');
+    assert.equal(failures.length, 1);
   });
 
   it('checks that a file can be appended to: creates it, and rejects a missing directory or a directory', async () => {
