@@ -1,10 +1,14 @@
 /** An append-only line file (access logs) on node:fs, which Bun and Deno also provide: survives a failing disk. */
 import * as fs from 'node:fs';
-import { asLine } from './node-services.ts';
 import type { AppendFile, AppendFileEvents, AppendFileFailure } from './types.ts';
 
 /** A failing file is opened again on a write at least this long after the failure: a full disk is not retried per line. */
 export const REOPEN_AFTER_MS = 1000;
+
+/** `text` ending in exactly the newline it may already have. */
+export function asLine(text: string): string {
+  return text.endsWith('\n') ? text : text + '\n';
+}
 
 const NO_EVENTS: AppendFileEvents = { onFailure: () => {}, onRecovered: () => {} };
 

@@ -3,7 +3,8 @@ import * as dns from 'node:dns';
 import * as fs from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { AppendStream } from './append-stream.ts';
+import { AppendStream, asLine } from './append-stream.ts';
+export { asLine };
 import type { AppendFile, AppendFileEvents, SignalName, SocketErrorCode } from './types.ts';
 import { SocketError } from './types.ts';
 
@@ -42,10 +43,6 @@ export function toSocketError(err: unknown, context: string): SocketError {
 }
 
 /** Appends the newline that makes `text` one line, unless it already ends with one. */
-export function asLine(text: string): string {
-  return text.endsWith('\n') ? text : text + '\n';
-}
-
 export function readTextFileUtf8(file: string): Promise<string> {
   return readFile(file, 'utf8');
 }
