@@ -56,6 +56,11 @@ export function parseConfig(text: string, fileName: string, env: EnvLookup): Pro
   try {
     document = source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
+    const alias = source.unresolvedAlias();
+    if (alias) {
+      const message = `alias *${alias.name} has no anchor &${alias.name} before it (an anchor must come first in the file)`;
+      throw new ConfigError(fileName, [{ path: formatPath(alias.path), message, line: alias.line, column: alias.column }]);
+    }
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(fileName, [{ path: '', message: `cannot expand the YAML document: ${reason}` }]);
   }

@@ -104,8 +104,32 @@ describe('parseConfig defaults', () => {
     assert.match(messages('- a\n- b\n'), /test\.yaml: expected a mapping, found a list/);
   });
 
-  it('refuses duplicate YAML keys as a syntax error', () => {
-    assert.match(messages(`workers: 1\nworkers: 2\n${MINIMAL}`), /YAML syntax error: Map keys must be unique/);
+  it("refuses duplicate YAML keys, each named with its mapping's path and where it was first given", () => {
+    const text = messages(`workers: 1\nworkers: 2\n${withCluster('  - name: a\n    name: b\n    endpoints: []\n')}`);
+    assert.match(text, /test\.yaml: YAML syntax error: duplicate key "workers" \(first at line 1\): a key appears once per mapping \(line 2, column 1\)/);
+    assert.match(text, /test\.yaml: clusters\[\d+\]: YAML syntax error: duplicate key "name" \(first at line \d+\)/);
+  });
+
+  it('reports only the first of the errors one stray bracket causes, with the quoting hint for ${...} in a flow collection', () => {
+    const text = messages('listeners: [{name: a, port: ${PORT}}]\n');
+    assert.equal(text.match(/YAML syntax error/g)?.length, 1, text);
+    assert.match(text, /quote a value holding \$\{\.\.\.\}: "\$\{NAME\}"\) \(line 1, column 30\)/);
+  });
+
+  it("says a second YAML document is not allowed, in its own words rather than the parser's API", () => {
+    const text = messages(`${MINIMAL}---\nworkers: 2\n`);
+    assert.match(text, /YAML syntax error: a second YAML document starts here: the config is one document/);
+    assert.doesNotMatch(text, /parseAllDocuments/);
+  });
+
+  it('hints at quoting a plain value that ends with a colon, and at spaces for a tab indent', () => {
+    assert.match(messages('admin:\n  address: 127.0.0.1:\n'), /must be quoted\) \(line 2, column 12\)/);
+    assert.match(messages('admin:\n\tport: 1\n'), /Tabs are not allowed as indentation \(indent with spaces\)/);
+  });
+
+  it('names the path and position of an alias whose anchor is missing', () => {
+    const text = messages(withCluster('  - name: a\n    endpoints: *eps\n'));
+    assert.match(text, /test\.yaml: clusters\[\d+\]\.endpoints: alias \*eps has no anchor &eps before it .*\(line \d+, column 16\)/);
   });
 
   it('supports YAML anchors and merge keys', () => {
