@@ -1,6 +1,7 @@
 /** The main thread: config, ClusterManager, workers, admin, health, reload and drain. */
 import type { HttpServer, RuntimeAdapter } from '../../runtime-adapters/types.ts';
 import { realClock, type Clock } from '../common/clock.ts';
+import { GenerationWait } from './generation-wait.ts';
 import type { Logger } from '../common/log.ts';
 import { ConfigError } from '../config/errors.ts';
 import { redactConfig } from '../config/redact.ts';
@@ -38,13 +39,6 @@ const POOLS_TIMEOUT_MS = 1000;
 const APPLY_TIMEOUT_MS = 5000;
 
 /** A reload waiting for the workers' answers: who has not answered yet, and what went wrong. */
-interface ApplyWait {
-  readonly generation: number;
-  readonly waiting: Set<number>;
-  readonly errors: string[];
-  readonly done: () => void;
-}
-
 export class ProxyServer {
   private readonly adapter: RuntimeAdapter;
   private readonly log: Logger;
@@ -68,7 +62,7 @@ export class ProxyServer {
   private stopResolve: (() => void) | null = null;
   private stopping: Promise<void> | null = null;
   private unwatch: (() => void) | null = null;
-  private applyWait: ApplyWait | null = null;
+  private readonly generationWait: GenerationWait;
 
   constructor(adapter: RuntimeAdapter, log: Logger, opts: ServerOptions, config: ProxyConfig) {
     this.adapter = adapter;
@@ -76,6 +70,7 @@ export class ProxyServer {
     this.opts = opts;
     this.config = config;
     this.clock = realClock(() => adapter.now());
+    this.generationWait = new GenerationWait(this.clock, APPLY_TIMEOUT_MS);
     this.startedAt = adapter.now();
     this.mainStats = new StatsStore({ onRegister: (r) => this.statsReader.apply('main', r) });
     this.clusterManager = new ClusterManager(config.clusters.map(toUpstreamCluster), {
@@ -106,7 +101,10 @@ export class ProxyServer {
         }),
         onMessage: (id, m) => this.onWorkerMessage(id, m),
         // A dead worker sends no 'drained': a drain must not wait for it.
-        onWorkerExit: () => this.checkDrained(),
+        onWorkerExit: (id) => {
+          this.generationWait.exited(id);
+          this.checkDrained();
+        },
         onWorkerRestart: (id) => {
           this.statsReader.retire(`worker_${id}`);
           this.clusterManager.releaseWorker(id);
@@ -205,11 +203,7 @@ export class ProxyServer {
         for (const e of m.errors) this.log.error(`worker ${workerId}: ${e}`, { worker: workerId });
         // Every worker binds the same addresses: any one's list is the admin's view.
         if (m.generation === this.generation) this.bound = m.listeners;
-        const wait = this.applyWait;
-        if (wait !== null && wait.generation === m.generation && wait.waiting.delete(workerId)) {
-          for (const e of m.errors) wait.errors.push(`worker ${workerId}: ${e}`);
-          if (wait.waiting.size === 0) wait.done();
-        }
+        this.generationWait.applied(workerId, m.generation, m.errors);
         return;
       }
       case 'start-failed':
@@ -311,43 +305,21 @@ export class ProxyServer {
     const generation = this.generation;
     this.config = next;
     await this.clusterManager.applyConfig(next.clusters.map(toUpstreamCluster));
-    const applied = this.waitApplied(generation);
+    const applied = this.generationWait.start(generation, this.supervisor.liveWorkerIds());
     this.supervisor.broadcast({
       t: 'generation',
       snapshot: { generation, config: next, clusters: this.clusterManager.snapshot() },
     });
     this.health.apply(next);
     this.warnUnhonoured(next);
-    const errors = await applied;
+    const { errors, notes } = await applied;
     if (errors.length > 0) {
       this.log.error(`config generation ${generation} applied with errors`, { generation, errors });
       return { ok: false, applied: true, generation, errors };
     }
+    for (const n of notes) this.log.warn(n);
     this.log.info(`config reloaded: generation ${generation}`, { generation });
-    return { ok: true, generation, warnings };
-  }
-
-  /** The errors the live workers report for `generation` (one per worker that did not answer in time). */
-  private waitApplied(generation: number): Promise<string[]> {
-    const waiting = new Set(this.supervisor.liveWorkerIds());
-    return new Promise((resolve) => {
-      const errors: string[] = [];
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const done = (): void => {
-        clearTimeout(timer);
-        if (this.applyWait === wait) this.applyWait = null;
-        resolve(errors);
-      };
-      const wait: ApplyWait = { generation, waiting, errors, done };
-      // A newer reload supersedes this one: its wait answers for the workers from now on.
-      this.applyWait?.done();
-      this.applyWait = wait;
-      if (waiting.size === 0) return done();
-      timer = setTimeout(() => {
-        for (const id of waiting) errors.push(`worker ${id}: did not confirm generation ${generation} within ${APPLY_TIMEOUT_MS} ms`);
-        done();
-      }, APPLY_TIMEOUT_MS);
-    });
+    return { ok: true, generation, warnings: [...warnings, ...notes] };
   }
 
   drain(): Promise<void> {
