@@ -42,6 +42,12 @@ function sameSettings(a: PoolSettings, b: PoolSettings): boolean {
   );
 }
 
+function balancerKey(policy: string, hosts: readonly WorkerHost[]): string {
+  let key = policy;
+  for (const h of hosts) key += `|${h.key}/${h.weight}/${h.healthy ? 1 : 0}`;
+  return key;
+}
+
 /**
  * Pools are created on first use and keyed by (host, protocol). Hosts that stay across snapshots
  * keep their pools; a host that goes away has its pools drained.
@@ -55,6 +61,8 @@ export class ThreadLocalCluster implements PoolOwner {
   private readonly hostsByKey = new Map<string, WorkerHost>();
   private hostList: WorkerHost[] = [];
   private lb: LoadBalancer<WorkerHost>;
+  /** What the balancer was built from (policy, hosts, weights, health): rebuilt only when it changes. */
+  private lbKey = '';
   /** Pools emptying after their host (or this cluster) went away, with their host's key. */
   private readonly draining = new Map<Http1ConnPool, string>();
   private readonly starved = new Set<Http1ConnPool>();
@@ -102,7 +110,13 @@ export class ThreadLocalCluster implements PoolOwner {
     // The new hosts and balancer first: draining a removed host hands its pending requests back
     // to their routers at once, and they must re-pick among the current hosts.
     this.hostList = list;
-    this.lb = createLoadBalancer(snap.lbPolicy, list, this.deps.random);
+    // A snapshot of another cluster (or a health flip elsewhere) reaches every cluster: a
+    // balancer rebuilt each time would forget its rotation and start over at the first host.
+    const lbKey = balancerKey(snap.lbPolicy, list);
+    if (lbKey !== this.lbKey) {
+      this.lbKey = lbKey;
+      this.lb = createLoadBalancer(snap.lbPolicy, list, this.deps.random);
+    }
     for (const [key, h] of this.hostsByKey) {
       if (seen.has(key)) continue;
       this.hostsByKey.delete(key);
@@ -148,7 +162,17 @@ export class ThreadLocalCluster implements PoolOwner {
   /** The cluster was removed (or the worker stops): drain every pool. */
   drainAll(): void {
     this.removed = true;
-    for (const h of this.hostList) this.drainHost(h);
+    // Hosts and balancer go first: a pending request the drain hands back re-picks, and must
+    // find no host (503) rather than a host whose pool is gone.
+    const hosts = this.hostList;
+    this.hostList = [];
+    this.hostsByKey.clear();
+    this.lbKey = '';
+    this.lb = createLoadBalancer('random', [], this.deps.random);
+    for (const h of hosts) {
+      h.removed = true;
+      this.drainHost(h);
+    }
     this.checkEmpty();
   }
 

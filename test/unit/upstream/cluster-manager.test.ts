@@ -265,6 +265,21 @@ describe('ClusterManager', () => {
     assert.equal(f.workerStore.value('cluster.a.upstream_cx_none_healthy'), 1);
   });
 
+  it('round robin keeps its rotation through snapshots that do not change its hosts', () => {
+    const eps = (n: number) => Array.from({ length: n }, (_, i) => ({ address: `10.0.0.${i + 1}`, port: 80, weight: 1 }));
+    const f = setup([cluster('a', { endpoints: eps(3) }), cluster('b', { endpoints: [{ address: '10.0.1.1', port: 80, weight: 1 }] })]);
+    const c = f.tlcm.getCluster('a')!;
+    const picks: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      picks.push((c.chooseHost() as WorkerHost).key);
+      // A health flip in cluster b publishes a snapshot that reaches cluster a too.
+      f.cm.setHostHealth('b', '10.0.1.1:80', { failedActiveHealthCheck: i % 2 === 0 });
+    }
+    const before = f.snapshots.length;
+    assert.ok(before >= 6, 'each flip published a snapshot');
+    assert.deepEqual(picks, ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80', '10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80']);
+  });
+
   it('new hosts can start with the health a health checker gives them', () => {
     const cm = new ClusterManager([cluster('a')], {
       clock: new ManualClock(),
