@@ -266,11 +266,12 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
     this.owner.onUpstreamFailure(this, this.responseHead ? 'reset_after_headers' : 'connection_termination', null);
   }
 
-  onClose(_error: SocketError | undefined): void {
+  onClose(error: SocketError | undefined): void {
     this.conn = null;
     if (this.isFinished()) return;
     // finish() completes a close-delimited response, or reports a truncation through onError.
-    this.parser?.finish();
+    // A reset is never the end of a body (S7): the client must not get it as complete.
+    if (error === undefined) this.parser?.finish();
     if (this.isFinished()) return;
     this.state = 'done';
     this.owner.onUpstreamFailure(this, this.responseHead ? 'reset_after_headers' : 'connection_termination', null);

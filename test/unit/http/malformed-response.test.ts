@@ -1,5 +1,6 @@
-/** A malformed upstream response: 502 while nothing reached the client, a reset once something did. */
+/** A malformed or cut-off upstream response: 502 while nothing reached the client, a reset once something did. */
 import { after, before, describe, it } from 'node:test';
+import { SocketError } from '../../../runtime-adapters/types.ts';
 import assert from 'node:assert/strict';
 import { OK_RESPONSE, ONE_ROUTE_CONFIG, startMemoryWorker, tick, type MemoryWorker } from '../../support/memory-runtime.ts';
 
@@ -70,5 +71,41 @@ describe('a malformed upstream response under retry_on reset', () => {
     second.feed(OK_RESPONSE);
     await tick();
     assert.match(client.text(), /^HTTP\/1\.1 200 OK\r\n[\s\S]*ok$/);
+  });
+});
+
+describe('a response delimited by the upstream closing', () => {
+  let w: MemoryWorker;
+  before(async () => {
+    w = await startMemoryWorker(ONE_ROUTE_CONFIG, true);
+  });
+  after(async () => {
+    await w.stop();
+  });
+
+  it('ended by a FIN is complete: the client gets the last chunk', async () => {
+    const client = w.connect();
+    client.feed(enc.encode('GET /fin HTTP/1.1\r\nHost: a\r\n\r\n'));
+    await tick();
+    const up = w.upstreams.at(-1)!;
+    up.feed(enc.encode('HTTP/1.1 200 OK\r\n\r\nwhole-body'));
+    up.handler!.onEnd();
+    up.peerClose();
+    await tick();
+    assert.match(client.text(), /\r\n\r\na\r\nwhole-body\r\n0\r\n\r\n$/);
+    assert.equal(client.destroyed, false);
+  });
+
+  it('ended by a reset is cut short: the client is reset and never gets the last chunk', async () => {
+    const client = w.connect();
+    client.feed(enc.encode('GET /rst HTTP/1.1\r\nHost: a\r\n\r\n'));
+    await tick();
+    const up = w.upstreams.at(-1)!;
+    up.feed(enc.encode('HTTP/1.1 200 OK\r\n\r\npartial-bo'));
+    up.peerClose(new SocketError('ECONNRESET', 'read ECONNRESET'));
+    await tick();
+    assert.match(client.text(), /partial-bo/);
+    assert.doesNotMatch(client.text(), /\r\n0\r\n\r\n$/, 'no last chunk for a body that did not end');
+    assert.equal(client.destroyed, true);
   });
 });
