@@ -38,3 +38,36 @@ export async function unbindableListeners(
   }
   return problems;
 }
+
+/**
+ * `listeners` with every port 0 replaced by a free port picked here, once, for all workers: with
+ * SO_REUSEPORT each worker binding port 0 itself would get a port of its own. `kept` maps
+ * `name@address` to the port picked before (a reload keeps it) and learns the new picks.
+ */
+export async function pickFreePorts(
+  adapter: Pick<RuntimeAdapter, 'listen'>,
+  listeners: readonly ListenerConfig[],
+  kept: Map<string, number>,
+): Promise<ListenerConfig[]> {
+  const out: ListenerConfig[] = [];
+  for (const [i, l] of listeners.entries()) {
+    if (l.port !== 0) {
+      out.push(l);
+      continue;
+    }
+    const key = `${l.name}@${l.address}`;
+    let port = kept.get(key);
+    if (port === undefined) {
+      try {
+        const probe = await adapter.listen({ host: l.address, port: 0, reusePort: false, backlog: null }, (s) => s.destroy());
+        port = probe.port;
+        await probe.close();
+      } catch (e) {
+        throw new ListenError(`listeners[${i}] (${l.name})`, e instanceof Error ? e.message : String(e), { cause: e });
+      }
+      kept.set(key, port);
+    }
+    out.push({ ...l, port });
+  }
+  return out;
+}

@@ -19,7 +19,7 @@ import { WorkerSupervisor } from './supervisor.ts';
 import { HealthWiring } from './health-wiring.ts';
 import { restartOnlyChanges, unhonouredSettings } from './unhonoured-settings.ts';
 import { MainAdminSource } from './admin-source.ts';
-import { ListenError, unbindableListeners } from './port-probe.ts';
+import { ListenError, pickFreePorts, unbindableListeners } from './port-probe.ts';
 
 export interface ServerOptions {
   configPath: string;
@@ -63,6 +63,8 @@ export class ProxyServer {
   private stopping: Promise<void> | null = null;
   private unwatch: (() => void) | null = null;
   private readonly generationWait: GenerationWait;
+  /** The port picked for each `port: 0` listener (`name@address`), kept across reloads. */
+  private readonly pickedPorts = new Map<string, number>();
 
   constructor(adapter: RuntimeAdapter, log: Logger, opts: ServerOptions, config: ProxyConfig) {
     this.adapter = adapter;
@@ -121,6 +123,7 @@ export class ProxyServer {
     this.warnUnhonoured(this.config);
     const unbindable = await unbindableListeners(this.adapter, this.config.listeners);
     if (unbindable.length > 0) throw unbindable[0]!;
+    this.config = { ...this.config, listeners: await pickFreePorts(this.adapter, this.config.listeners, this.pickedPorts) };
     // As Envoy warms clusters before its listeners: the workers start with the first health
     // verdicts, so a host that fails its first check never gets a request (bounded wait).
     await this.health.firstRound(2000);
@@ -295,6 +298,13 @@ export class ProxyServer {
     const unbindable = await unbindableListeners(this.adapter, next.listeners, ours);
     if (unbindable.length > 0) {
       const errors = unbindable.map((e) => `${this.opts.configPath}: ${e.message}`);
+      this.log.error(`reload rejected; still serving generation ${this.generation}`, { errors });
+      return { ok: false, errors };
+    }
+    try {
+      next = { ...next, listeners: await pickFreePorts(this.adapter, next.listeners, this.pickedPorts) };
+    } catch (e) {
+      const errors = [`${this.opts.configPath}: ${e instanceof Error ? e.message : String(e)}`];
       this.log.error(`reload rejected; still serving generation ${this.generation}`, { errors });
       return { ok: false, errors };
     }
