@@ -21,6 +21,12 @@ export interface AdminAppOptions {
   dashboardPollMs?: number;
   /** Told about failures the admin absorbed (a handler that threw, a drain that rejected). */
   onError?: (error: unknown, where: string) => void;
+  /**
+   * The admin listens on a loopback address: a request must name it by an IP or `localhost` in
+   * its Host header. A web page whose name is rebound to 127.0.0.1 (DNS rebinding) is same-origin
+   * to itself, so the Origin check cannot see it; its Host header gives it away.
+   */
+  loopbackOnly?: boolean;
 }
 
 const READ_ENDPOINTS = [
@@ -49,7 +55,7 @@ const HELP =
 
 const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-function prettyJson(c: Context, value: unknown, status: 200 | 400 | 500 = 200): Response {
+function prettyJson(c: Context, value: unknown, status: 200 | 400 | 500 | 503 = 200): Response {
   return c.body(JSON.stringify(value, null, 2) + '\n', status, {
     'Content-Type': 'application/json; charset=utf-8',
   });
@@ -82,6 +88,19 @@ function crossOrigin(c: Context): boolean {
   }
 }
 
+/** 127.0.0.0/8, ::1 or localhost: an admin only this machine can reach. */
+export function isLoopbackAddress(address: string): boolean {
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address) || address === '::1' || address === '[::1]' || address.toLowerCase() === 'localhost';
+}
+
+/** An IP literal or `localhost` (with any port): what a browser sends when the user typed the admin's own address. */
+function loopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return true; // HTTP/1.0 clients and tools; browsers always send one
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d*$/, '');
+  const lower = name.toLowerCase();
+  return lower === 'localhost' || lower.endsWith('.localhost') || /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || (host.startsWith('[') && name.includes(':'));
+}
+
 /** Builds the admin app over `source`. Serve it with `adapter.serveHttp({host, port, fetch: app.fetch})`. */
 export function createAdminApp(source: AdminDataSource, options: AdminAppOptions = {}): Hono {
   const clock = options.clock ?? realClock(() => performance.now());
@@ -94,6 +113,12 @@ export function createAdminApp(source: AdminDataSource, options: AdminAppOptions
   const app = new Hono();
 
   app.use('*', async (c, next) => {
+    if (options.loopbackOnly && !loopbackHost(c.req.header('host'))) {
+      // Answered here: the handler (a quit, a reload, the config dump) never runs.
+      const refused = plain(c, 'admin: the Host header must name this admin by IP address or localhost (a rebound DNS name is refused)\n', 403);
+      refused.headers.set('Cache-Control', 'no-store');
+      return refused;
+    }
     await next();
     c.header('Cache-Control', 'no-store');
     c.header('X-Content-Type-Options', 'nosniff');
@@ -194,6 +219,7 @@ export function createAdminApp(source: AdminDataSource, options: AdminAppOptions
     const result = await source.reload();
     if (result.ok) return prettyJson(c, { ok: true, generation: result.generation, warnings: result.warnings ?? [] });
     if (result.applied) return prettyJson(c, { ok: false, applied: true, generation: result.generation, errors: result.errors }, 500);
+    if (result.unavailable) return prettyJson(c, { ok: false, errors: result.errors }, 503);
     return prettyJson(c, { ok: false, errors: result.errors }, 400);
   });
 

@@ -1,4 +1,4 @@
 /** The admin module's public surface: the app factory and the data-source contract. */
-export { createAdminApp } from './app.ts';
+export { createAdminApp, isLoopbackAddress } from './app.ts';
 export type { AdminAppOptions } from './app.ts';
 export type * from './types.ts';

@@ -1,5 +1,6 @@
 /** `/admin/stats` selection and its text and JSON renderings. */
 import { InvalidStatsFilterError } from './errors.ts';
+import { regexProblem } from '../router/regex-safety.ts';
 import type { Stat } from './types.ts';
 
 /** Longest `?filter=` accepted; an admin query has no business being longer. */
@@ -11,6 +12,10 @@ export function compileFilter(filter: string | undefined): RegExp | undefined {
   if (filter.length > MAX_FILTER_LENGTH) {
     throw new InvalidStatsFilterError(filter.slice(0, 40) + '…', `longer than ${MAX_FILTER_LENGTH} characters`);
   }
+  // The admin runs on main: a pattern with catastrophic backtracking would stall health checks,
+  // reloads and signals with it. The route regex rules apply.
+  const problem = regexProblem(filter);
+  if (problem !== null) throw new InvalidStatsFilterError(filter, problem);
   try {
     return new RegExp(filter);
   } catch (err) {

@@ -11,7 +11,7 @@ export interface Harness {
   errors: { error: unknown; where: string }[];
 }
 
-export function harness(workerTimeoutMs = 1000): Harness {
+export function harness(workerTimeoutMs = 1000, extra: { loopbackOnly?: boolean } = {}): Harness {
   const source = new FakeAdminSource();
   const clock = new ManualClock();
   const errors: Harness['errors'] = [];
@@ -19,6 +19,7 @@ export function harness(workerTimeoutMs = 1000): Harness {
     clock,
     workerTimeoutMs,
     onError: (error, where) => errors.push({ error, where }),
+    ...extra,
   });
   return { source, clock, app, errors };
 }

@@ -37,6 +37,13 @@ describe('GET /admin/stats', () => {
     assert.match(text, /invalid regex in filter 'upstream_\(rq'/);
   });
 
+  it('answers 400 to a filter with catastrophic backtracking instead of stalling the main thread', async () => {
+    const { app } = harness();
+    const res = await app.request(`/admin/stats?filter=${encodeURIComponent('^([a-z_.]+)+#')}`);
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /invalid regex in filter '\^\(\[a-z_\.\]\+\)\+#': .*repeat/);
+  });
+
   it('answers {stats:[{name,value}]} with ?format=json, filter applied', async () => {
     const { app } = harness();
     const res = await app.request('/admin/stats?format=json&filter=^http\\.');
