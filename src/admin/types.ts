@@ -150,7 +150,7 @@ export interface ServerInfo {
  */
 export type ReloadResult =
   | { ok: true; generation?: number; warnings?: string[] }
-  | { ok: false; errors: string[]; applied?: boolean; generation?: number };
+  | { ok: false; errors: string[]; applied?: boolean; generation?: number; /** Refused for now (draining): 503. */ unavailable?: boolean };
 
 /**
  * What the admin needs from the main thread. Synchronous where main holds the data (config,

@@ -140,10 +140,17 @@ export class HealthWiring {
     if (isOutlierReportBatch(batch)) applyOutlierReport(batch, (cluster) => this.detectors.get(cluster));
   }
 
+  /** Active health checks are configured: the start waits for their first round. */
+  get checking(): boolean {
+    return this.checkers.size > 0;
+  }
+
   /** Wait (bounded) for every checker's first verdicts, so a fresh start doesn't answer 503 UH. */
   async firstRound(timeoutMs: number): Promise<void> {
     const all = Promise.all([...this.checkers.values()].map((c) => c.firstRoundDone()));
-    await Promise.race([all, new Promise((r) => setTimeout(r, timeoutMs))]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
   }
 
   /** Health state per cluster → host, for /admin/clusters. */

@@ -12,7 +12,7 @@ import { StatsReader } from '../stats/stats-reader.ts';
 import type { StatsRegistration } from '../stats/stat-types.ts';
 import { ClusterManager } from '../upstream/cluster-manager.ts';
 import type { ClusterManagerSnapshot } from '../upstream/snapshot-types.ts';
-import { createAdminApp } from '../admin/index.ts';
+import { createAdminApp, isLoopbackAddress } from '../admin/index.ts';
 import type { ListenerStatus, ReloadResult, ServerInfo, ServerState } from '../admin/types.ts';
 import { toUpstreamCluster } from '../wiring/config-mapping.ts';
 import { WorkerSupervisor } from './supervisor.ts';
@@ -37,6 +37,8 @@ export interface ServerOptions {
 const POOLS_TIMEOUT_MS = 1000;
 /** How long a reload waits for every worker to say it applied the new generation. */
 const APPLY_TIMEOUT_MS = 5000;
+/** How long the start waits for the first health-check verdicts before opening the listeners. */
+const FIRST_ROUND_MS = 2000;
 
 /** A reload waiting for the workers' answers: who has not answered yet, and what went wrong. */
 export class ProxyServer {
@@ -63,6 +65,11 @@ export class ProxyServer {
   private stopping: Promise<void> | null = null;
   private unwatch: (() => void) | null = null;
   private readonly generationWait: GenerationWait;
+  /** A stop signal that came while starting. */
+  private stopWhenLive: 'SIGTERM' | 'SIGINT' | null = null;
+  private reloadWhenLive = false;
+  /** Ends the running drain at once (a second stop signal). */
+  private endDrainNow: (() => void) | null = null;
   /** The port picked for each `port: 0` listener (`name@address`), kept across reloads. */
   private readonly pickedPorts = new Map<string, number>();
 
@@ -118,6 +125,14 @@ export class ProxyServer {
 
   /** Start everything; resolves when the proxy has stopped (drained or quit). */
   async run(): Promise<void> {
+    // Handlers first: a signal during the start (a health round can take 2 s) must not kill the
+    // process with the runtime's default action. One that comes early is acted on once live.
+    this.adapter.onSignal('SIGTERM', () => this.onStopSignal('SIGTERM'));
+    this.adapter.onSignal('SIGINT', () => this.onStopSignal('SIGINT'));
+    this.adapter.onSignal('SIGHUP', () => {
+      if (this.state === 'INITIALIZING') this.reloadWhenLive = true;
+      else void this.reload();
+    });
     await this.clusterManager.initialize();
     this.health.apply(this.config);
     this.warnUnhonoured(this.config);
@@ -126,7 +141,8 @@ export class ProxyServer {
     this.config = { ...this.config, listeners: await pickFreePorts(this.adapter, this.config.listeners, this.pickedPorts) };
     // As Envoy warms clusters before its listeners: the workers start with the first health
     // verdicts, so a host that fails its first check never gets a request (bounded wait).
-    await this.health.firstRound(2000);
+    if (this.health.checking) this.log.info(`waiting up to ${FIRST_ROUND_MS} ms for the first health-check round`);
+    await this.health.firstRound(FIRST_ROUND_MS);
     const perWorker = await this.supervisor.start();
     this.bound = perWorker[0] ?? [];
     for (const l of this.bound) {
@@ -140,9 +156,6 @@ export class ProxyServer {
       });
     }
     await this.startAdmin();
-    this.adapter.onSignal('SIGTERM', () => void this.shutdown('SIGTERM'));
-    this.adapter.onSignal('SIGINT', () => void this.shutdown('SIGINT'));
-    this.adapter.onSignal('SIGHUP', () => void this.reload());
     if (this.opts.watch) {
       let pending: ReturnType<typeof setTimeout> | null = null;
       this.unwatch = this.adapter.watchFile(this.opts.configPath, () => {
@@ -154,6 +167,8 @@ export class ProxyServer {
       });
     }
     this.state = 'LIVE';
+    if (this.stopWhenLive !== null) void this.shutdown(this.stopWhenLive);
+    else if (this.reloadWhenLive) void this.reload();
     this.log.info('proxy ready', {
       workers: this.opts.workers,
       runtime: `${this.adapter.name} ${this.adapter.version}`,
@@ -169,6 +184,7 @@ export class ProxyServer {
 
   private async startAdmin(): Promise<void> {
     const app = createAdminApp(new MainAdminSource(this), {
+      loopbackOnly: isLoopbackAddress(this.config.admin.address),
       onError: (err, where) => this.log.error(`admin ${where}: ${err instanceof Error ? err.message : String(err)}`),
     });
     const { address, port } = this.config.admin;
@@ -286,6 +302,11 @@ export class ProxyServer {
    * out of the running config and named in the answer.
    */
   async reload(): Promise<ReloadResult> {
+    if (this.stopping !== null) {
+      const errors = ['the proxy is draining to stop: a reload would open listeners it is closing'];
+      this.log.warn(`reload refused; ${errors[0]}`);
+      return { ok: false, errors, unavailable: true };
+    }
     let next: ProxyConfig;
     try {
       next = await this.opts.loadConfig(this.opts.configPath);
@@ -341,6 +362,24 @@ export class ProxyServer {
     await this.shutdown('admin quit');
   }
 
+  /**
+   * SIGTERM / SIGINT: drain. While starting, remembered until live. A second one while draining
+   * ends the drain at once, as an operator who sends it again means.
+   */
+  private onStopSignal(signal: 'SIGTERM' | 'SIGINT'): void {
+    if (this.state === 'INITIALIZING') {
+      if (this.stopWhenLive === null) this.log.info(`${signal} while starting: stopping once started`);
+      this.stopWhenLive = signal;
+      return;
+    }
+    if (this.stopping !== null && this.endDrainNow !== null) {
+      this.log.warn(`${signal} again while draining: closing the remaining connections now`);
+      this.endDrainNow();
+      return;
+    }
+    void this.shutdown(signal);
+  }
+
   /** Stop accepting, let in-flight requests finish (up to drain_timeout), then stop workers and admin. */
   shutdown(reason: string): Promise<void> {
     if (this.stopping) return this.stopping;
@@ -359,8 +398,12 @@ export class ProxyServer {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timedOut = await Promise.race([
         drained.then(() => false),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), timeoutMs);
+          this.endDrainNow = () => resolve(true);
+        }),
       ]);
+      this.endDrainNow = null;
       clearTimeout(timer);
       if (timedOut) this.log.warn('drain timeout reached; closing remaining connections');
       await this.supervisor.terminateAll();

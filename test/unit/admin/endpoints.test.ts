@@ -120,6 +120,31 @@ describe('admin mutating endpoints', () => {
     });
   }
 
+  it('on a loopback admin refuses a Host that is not an IP or localhost (DNS rebinding), before any handler runs', async () => {
+    const { app, source, clock } = harness(1000, { loopbackOnly: true });
+    // Same-origin to the rebound name: the Origin check alone lets this through.
+    const headers = { host: 'attacker.example:9901', origin: 'http://attacker.example:9901' };
+    const quit = await app.request('http://attacker.example:9901/admin/quit', { method: 'POST', headers });
+    assert.equal(quit.status, 403);
+    assert.match(await quit.text(), /Host header must name this admin by IP address or localhost/);
+    const dump = await app.request('http://attacker.example:9901/admin/config_dump', { headers });
+    assert.equal(dump.status, 403);
+    clock.advance(10);
+    assert.deepEqual(source.calls, { workerPools: 0, reload: 0, drain: 0, quit: 0 });
+    for (const host of ['127.0.0.1:9901', 'localhost:9901', '[::1]:9901', '10.1.2.3', 'LOCALHOST']) {
+      const res = await app.request(`http://${host}/admin/server_info`, { headers: { host } });
+      assert.equal(res.status, 200, host);
+    }
+  });
+
+  it('answers 503 to a reload refused while the proxy drains', async () => {
+    const { app, source } = harness();
+    source.reloadResult = { ok: false, errors: ['the proxy is draining to stop'], unavailable: true };
+    const res = await app.request('/admin/reload', { method: 'POST' });
+    assert.equal(res.status, 503);
+    assert.deepEqual(await res.json(), { ok: false, errors: ['the proxy is draining to stop'] });
+  });
+
   it('reloads on POST /admin/reload and answers 200 {ok:true}', async () => {
     const { app, source } = harness();
     const res = await app.request('/admin/reload', { method: 'POST' });
