@@ -132,7 +132,13 @@ export class Http1ConnPool implements ConnectionOwner, PendingOwner {
 
   /** New settings for connections opened from now on (and the idle timeout of all). */
   updateSettings(settings: PoolSettings): void {
+    const idleChanged = settings.idleTimeoutMs !== this.settings.idleTimeoutMs;
     this.settings = { ...settings };
+    if (!idleChanged) return;
+    // The running timer was set for the old timeout: idle connections follow the new one now.
+    this.idleTimer?.cancel();
+    this.idleTimer = null;
+    if (this.settings.idleTimeoutMs > 0) this.onIdleTimer();
   }
 
   /** A `max_connections` slot may have been freed elsewhere: try again if starved. */

@@ -326,6 +326,37 @@ describe('HTTP/1 pool transitions (DESIGN §4)', () => {
     assert.equal(f.stat('upstream_cx_active'), 0);
   });
 
+  it('an idle timeout changed by a reload applies to connections already in ready', async () => {
+    const f = makePool({ settings: { idleTimeoutMs: 3_600_000 } });
+    const a = f.request();
+    const b = f.request();
+    const s1 = f.connector.attempts[0]!.succeed();
+    const s2 = f.connector.attempts[1]!.succeed();
+    await flush();
+    a.finish(true);
+    f.clock.advance(2000);
+    b.finish(true);
+    f.pool.updateSettings({ connectTimeoutMs: 1000, idleTimeoutMs: 1000, maxRequestsPerConnection: 0 });
+    assert.equal(s1.destroyed, true, 'idle 2 s already: past the new 1 s timeout');
+    assert.equal(s2.destroyed, false);
+    f.clock.advance(1000);
+    assert.equal(s2.destroyed, true);
+    assert.equal(f.stat('upstream_cx_idle_timeout'), 2);
+  });
+
+  it('an idle timeout turned on by a reload (0 before) starts for connections already in ready', async () => {
+    const f = makePool({ settings: { idleTimeoutMs: 0 } });
+    const a = f.request();
+    const s = f.connector.attempts[0]!.succeed();
+    await flush();
+    a.finish(true);
+    f.pool.updateSettings({ connectTimeoutMs: 1000, idleTimeoutMs: 500, maxRequestsPerConnection: 0 });
+    f.clock.advance(499);
+    assert.equal(s.destroyed, false);
+    f.clock.advance(1);
+    assert.equal(s.destroyed, true);
+  });
+
   it('a connection reused before its idle timeout is not closed by it', async () => {
     const f = makePool({ settings: { idleTimeoutMs: 100 } });
     const a = f.request();
