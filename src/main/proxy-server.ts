@@ -261,8 +261,15 @@ export class ProxyServer {
     });
   }
 
+  /** What runs: the file's config with the command line's overrides and the admin's bound port. */
   configDump(): unknown {
-    return { generation: this.generation, config: redactConfig(this.config) };
+    const effective: ProxyConfig = {
+      ...this.config,
+      workers: this.opts.workers,
+      drainTimeoutMs: this.opts.drainTimeoutMs ?? this.config.drainTimeoutMs,
+      admin: { ...this.config.admin, port: this.admin?.port ?? this.config.admin.port },
+    };
+    return { generation: this.generation, config: redactConfig(effective) };
   }
 
   statScopeNames(): string[] {
