@@ -309,8 +309,8 @@ export class ProxyServer {
    * out of the running config and named in the answer.
    */
   async reload(): Promise<ReloadResult> {
-    if (this.stopping !== null) {
-      const errors = ['the proxy is draining to stop: a reload would open listeners it is closing'];
+    if (this.state === 'DRAINING') {
+      const errors = ['the proxy is draining: a reload would open listeners it is closing'];
       this.log.warn(`reload refused; ${errors[0]}`);
       return { ok: false, errors, unavailable: true };
     }
@@ -360,8 +360,17 @@ export class ProxyServer {
     return { ok: true, generation, warnings: [...warnings, ...notes] };
   }
 
+  /**
+   * POST /admin/drain, as Envoy's drain_listeners: the listeners close, in-flight requests finish
+   * and idle connections close, but the process keeps running (admin, stats) until quit or SIGTERM.
+   */
   drain(): Promise<void> {
-    void this.shutdown('admin drain');
+    if (this.state !== 'LIVE') return Promise.resolve();
+    this.state = 'DRAINING';
+    const timeoutMs = this.opts.drainTimeoutMs ?? this.config.drainTimeoutMs;
+    this.log.info('draining listeners (admin drain): no new connections; the process runs on until quit or SIGTERM');
+    this.unwatch?.();
+    this.supervisor.broadcast({ t: 'drain', deadlineMs: timeoutMs });
     return Promise.resolve();
   }
 
@@ -379,7 +388,7 @@ export class ProxyServer {
       this.stopWhenLive = signal;
       return;
     }
-    if (this.stopping !== null && this.endDrainNow !== null) {
+    if (this.endDrainNow !== null) {
       this.log.warn(`${signal} again while draining: closing the remaining connections now`);
       this.endDrainNow();
       return;

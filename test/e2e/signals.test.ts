@@ -1,9 +1,10 @@
-/** Stop and reload signals at the edges: while starting, and again while draining. */
+/** Stop and reload signals at the edges (while starting, again while draining), and the admin's drain. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { endpoint, prefixRoute, proxyConfig } from './support/config.ts';
 import { freePort, RUNTIMES, startProxy } from './support/proxy-process.ts';
 import { hang, startRawUpstream } from './support/raw-upstream.ts';
+import { startUpstream } from './support/upstreams.ts';
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -63,6 +64,36 @@ for (const runtime of RUNTIMES) {
         await inFlight;
       } finally {
         await held.close();
+      }
+    });
+
+    it('POST /admin/drain closes the listener and keeps the process and its admin running until quit', async () => {
+      const up = await startUpstream('good');
+      try {
+        const port = await freePort();
+        const proxy = await startProxy({
+          runtime,
+          config: proxyConfig({ port, routes: [prefixRoute('/', 'good')], clusters: [{ name: 'good', endpoints: [endpoint(up.port)] }] }),
+        });
+        const admin = `http://127.0.0.1:${proxy.adminPort}`;
+        assert.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 200);
+        assert.equal((await fetch(`${admin}/admin/drain`, { method: 'POST' })).status, 200);
+        await proxy.waitForLog((l) => l.msg.startsWith('draining listeners (admin drain)'));
+        let refused = false;
+        for (let i = 0; i < 50 && !refused; i++) {
+          refused = await fetch(`http://127.0.0.1:${port}/`, { headers: { connection: 'close' } }).then(() => false, () => true);
+          if (!refused) await new Promise((r) => setTimeout(r, 20));
+        }
+        assert.ok(refused, 'the listener stopped accepting');
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(proxy.child.exitCode, null, 'still running');
+        assert.equal((await fetch(`${admin}/admin/ready`)).status, 503);
+        assert.equal((await fetch(`${admin}/admin/server_info`)).status, 200);
+        assert.equal((await fetch(`${admin}/admin/reload`, { method: 'POST' })).status, 503, 'no reload reopens the listeners');
+        assert.equal((await fetch(`${admin}/admin/quit`, { method: 'POST' })).status, 200);
+        assert.equal(await withTimeout(proxy.exited, 10_000, 'exit after quit'), 0);
+      } finally {
+        await up.close();
       }
     });
   });
