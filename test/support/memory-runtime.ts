@@ -1,7 +1,8 @@
 /** One worker runtime on the calling thread with its network in memory: the test plays client and upstream. */
 import { after, before } from 'node:test';
 import { createAdapter } from '../../runtime-adapters/detect.ts';
-import type { ConnectOptions, Listener, ListenOptions, RuntimeAdapter, Socket, SocketError, SocketHandler } from '../../runtime-adapters/types.ts';
+import { SocketError } from '../../runtime-adapters/types.ts';
+import type { ConnectOptions, Listener, ListenOptions, RuntimeAdapter, Socket, SocketErrorCode, SocketHandler } from '../../runtime-adapters/types.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { startRuntimeOnThisThread } from './thread-runtime.ts';
 
@@ -106,6 +107,8 @@ export interface MemoryWorker {
   connect(): MemorySocket;
   /** Upstream connections the worker opened, in order. */
   readonly upstreams: MemorySocket[];
+  /** The next connects fail with these codes, one each, in order (then connects succeed again). */
+  readonly connectFailures: SocketErrorCode[];
   readonly adapter: RuntimeAdapter;
   /** Close the clients still open, drain, and stop every timer of the runtime. */
   stop(): Promise<void>;
@@ -120,6 +123,7 @@ export async function startMemoryWorker(yaml: string, keep: boolean, pairingUpst
   const real = createAdapter();
   let accept: ((s: Socket) => void) | null = null;
   const upstreams: MemorySocket[] = [];
+  const connectFailures: SocketErrorCode[] = [];
   const adapter: RuntimeAdapter = Object.create(real, {
     listen: {
       value: (o: ListenOptions, onConnection: (s: Socket) => void): Promise<Listener> => {
@@ -128,7 +132,9 @@ export async function startMemoryWorker(yaml: string, keep: boolean, pairingUpst
       },
     },
     connect: {
-      value: (_o: ConnectOptions): Promise<Socket> => {
+      value: (o: ConnectOptions): Promise<Socket> => {
+        const failure = connectFailures.shift();
+        if (failure !== undefined) return Promise.reject(new SocketError(failure, `connect ${o.host}:${o.port} ${failure}`));
         const s = pairingUpstreams ? new PairingMemorySocket(keep) : new MemorySocket(keep);
         upstreams.push(s);
         return Promise.resolve(s);
@@ -148,6 +154,7 @@ export async function startMemoryWorker(yaml: string, keep: boolean, pairingUpst
       return s;
     },
     upstreams,
+    connectFailures,
     adapter: real,
     async stop(): Promise<void> {
       for (const c of clients) if (!c.destroyed) c.peerClose();
