@@ -312,8 +312,11 @@ export async function runCli(deps: CliDeps, rawArgs: readonly string[]): Promise
   const out = (text: string): void => adapter.writeStdout(`${plain(text)}\n`);
   const err = (text: string): void => adapter.writeStderr(`${plain(text)}\n`);
   const root = buildCli(deps) as Command;
+  // The help of the command the user ran: `proxy validate --help` lists validate's options.
+  let helpCommand = `${BIN} --help`;
   try {
     const { name, args } = splitCommand(rawArgs, root);
+    if (name !== undefined) helpCommand = `${BIN} ${name} --help`;
     const subCommands = root.subCommands as Record<string, Command>;
     const command: Command = name === undefined ? { ...root, subCommands: undefined } : (subCommands[name] as Command);
     if (wantsHelp(args)) {
@@ -335,10 +338,10 @@ export async function runCli(deps: CliDeps, rawArgs: readonly string[]): Promise
     if (error instanceof ConfigError) {
       err(error.format());
     } else if (error instanceof UsageError) {
-      err(`${BIN}: ${error.message}\nRun "${BIN} --help" for usage.`);
+      err(`${BIN}: ${error.message}\nRun "${helpCommand}" for usage.`);
     } else if (error instanceof Error && error.name === 'CLIError') {
       // citty's own complaints (it colours them); same treatment as ours.
-      err(`${BIN}: ${error.message.replace(ANSI_RE, '')}\nRun "${BIN} --help" for usage.`);
+      err(`${BIN}: ${error.message.replace(ANSI_RE, '')}\nRun "${helpCommand}" for usage.`);
     } else if (error instanceof ProxyError) {
       err(`${BIN}: ${error.message}`);
     } else {

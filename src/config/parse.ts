@@ -29,7 +29,7 @@ function located(source: YamlSource, issues: PathIssue[]): ConfigIssue[] {
     const key = `${path}\n${issue.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const position = source.positionOf(issue.path);
+    const position = source.positionOf(issue.path, issue.atKey === true);
     out.push(position === undefined ? { path, message: issue.message } : { path, message: issue.message, line: position.line, column: position.column });
   }
   // File order reads best; issues without a position keep their order at the end.

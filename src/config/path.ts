@@ -19,4 +19,6 @@ export function formatPath(segments: readonly PathSegment[]): string {
 export interface PathIssue {
   path: PathSegment[];
   message: string;
+  /** Point at the last key itself rather than its value (an unknown field is the key's fault). */
+  atKey?: boolean;
 }

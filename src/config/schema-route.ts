@@ -1,7 +1,7 @@
 /** Schema of a route: match, action (cluster, direct response or redirect), retries, header edits. */
 
 import { z } from 'zod';
-import { listOr } from './describe.ts';
+import { expectation, listOr } from './describe.ts';
 import { anyString, bool, duration, fail, headerName, headerValue, int, list, name, nonEmptyString, oneOf, regex, UINT32_MAX, urlPath } from './schema-leaves.ts';
 import { presentKeys, strict } from './schema-object.ts';
 import type {
@@ -162,6 +162,11 @@ const retryPolicy = strict({
 const directResponse = strict({
   status: int(200, 599),
   body: anyString().default(''),
+}).superRefine((v, ctx) => {
+  // S5 / RFC 9110 §15.3.5, §15.4.5: a 204 or 304 has no content; the proxy would not send it.
+  if ((v.status === 204 || v.status === 304) && v.body !== '') {
+    ctx.addIssue({ code: 'custom', message: expectation(`expected no body with status ${v.status} (a ${v.status} response has no content)`, v.body), path: ['body'], input: v.body });
+  }
 });
 
 const REDIRECT_CODES = [301, 302, 303, 307, 308] as const;

@@ -9,7 +9,7 @@ import { formatPath, type PathSegment } from './path.ts';
 export interface YamlSource {
   doc: Document;
   /** 1-based line and column of the value at `path`, or of its nearest ancestor present in the file. */
-  positionOf(path: readonly PathSegment[]): { line: number; column: number } | undefined;
+  positionOf(path: readonly PathSegment[], atKey?: boolean): { line: number; column: number } | undefined;
   /** The first alias (`*name`) with no anchor (`&name`) before it: where it is and its name. */
   unresolvedAlias(): { path: PathSegment[]; name: string; line: number; column: number } | undefined;
 }
@@ -29,9 +29,9 @@ export function parseYaml(text: string): { source: YamlSource } | { issues: Conf
   // merge: `<<: *defaults` is the usual way to share settings between clusters.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) return { issues: syntaxIssues(doc, text, lineCounter) };
-  const positionOf = (path: readonly PathSegment[]): { line: number; column: number } | undefined => {
+  const positionOf = (path: readonly PathSegment[], atKey = false): { line: number; column: number } | undefined => {
     for (let length = path.length; length >= 0; length--) {
-      const node = nodeAt(doc, path.slice(0, length));
+      const node = nodeAt(doc, path.slice(0, length), atKey && length === path.length);
       const range = node?.range;
       if (range) {
         const { line, col } = lineCounter.linePos(range[0]);
@@ -131,14 +131,14 @@ interface Ranged {
 
 // Walk the document by path without the yaml package's getIn, which ignores merge keys and
 // cannot stop at a key node.
-function nodeAt(doc: Document, path: readonly PathSegment[]): Ranged | undefined {
+function nodeAt(doc: Document, path: readonly PathSegment[], lastKey = false): Ranged | undefined {
   let node: unknown = doc.contents;
-  for (const segment of path) {
+  for (const [i, segment] of path.entries()) {
     if (isMap(node)) {
       const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
       if (pair === undefined) return undefined;
       // A key whose value is empty has no value node: point at the key.
-      node = pair.value ?? pair.key;
+      node = lastKey && i === path.length - 1 ? pair.key : (pair.value ?? pair.key);
     } else if (isSeq(node) && typeof segment === 'number') {
       node = node.items[segment];
     } else {

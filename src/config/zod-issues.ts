@@ -25,7 +25,7 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[]): PathIssue[] 
     if (issue.code === 'unrecognized_keys') {
       const messages = issue.message.split(UNKNOWN_KEY_SEPARATOR);
       issue.keys.forEach((key, index) => {
-        out.push({ path: [...path, key], message: messages[index] ?? 'unknown field' });
+        out.push({ path: [...path, key], message: messages[index] ?? 'unknown field', atKey: true });
       });
     } else if (issue.code === 'custom') {
       out.push({ path, message: issue.message });

@@ -142,6 +142,15 @@ describe('CLI run', () => {
     assert.match(h.stderr.join(''), /unknown option --confg \(did you mean "--config"\?\)/);
   });
 
+  it('points a usage error of a command at that command\'s help', async () => {
+    const h = harness();
+    assert.equal(await runCli(h.deps, ['validate', '--workers', '2', '--config', 'x.yaml']), 1);
+    assert.match(h.stderr.join(''), /unknown option --workers\nRun "proxy validate --help" for usage\./);
+    const root = harness();
+    assert.equal(await runCli(root.deps, ['--confg', 'x.yaml']), 1);
+    assert.match(root.stderr.join(''), /Run "proxy --help" for usage\./);
+  });
+
   it('refuses unknown commands and stray arguments', async () => {
     const h = harness();
     assert.equal(await runCli(h.deps, ['valdate', '--config', 'x.yaml']), 1);

@@ -127,6 +127,11 @@ describe('parseConfig defaults', () => {
     assert.match(messages('admin:\n\tport: 1\n'), /Tabs are not allowed as indentation \(indent with spaces\)/);
   });
 
+  it('points an unknown field at its key, not at its value', () => {
+    const text = messages(withCluster('  - name: a\n    endpoints: []\n    conect_timeout: 1s\n'));
+    assert.match(text, /clusters\[\d+\]\.conect_timeout: unknown field \(did you mean "connect_timeout"\?\) \(line \d+, column 5\)/);
+  });
+
   it('names the path and position of an alias whose anchor is missing', () => {
     const text = messages(withCluster('  - name: a\n    endpoints: *eps\n'));
     assert.match(text, /test\.yaml: clusters\[\d+\]\.endpoints: alias \*eps has no anchor &eps before it .*\(line \d+, column 16\)/);
