@@ -369,6 +369,8 @@ export class ProxyServer {
     this.state = 'DRAINING';
     const timeoutMs = this.opts.drainTimeoutMs ?? this.config.drainTimeoutMs;
     this.log.info('draining listeners (admin drain): no new connections; the process runs on until quit or SIGTERM');
+    // A replacement for a worker that dies now would open the listeners again.
+    this.supervisor.beginShutdown();
     this.unwatch?.();
     this.supervisor.broadcast({ t: 'drain', deadlineMs: timeoutMs });
     return Promise.resolve();
