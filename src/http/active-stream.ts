@@ -241,7 +241,7 @@ export class ActiveStream implements RouterFilterCallbacks {
     const added = RESPONSE_ADDED;
     added.length = 2;
     added[1] = String(serviceTimeMs);
-    if (this.ctx.via) added.push('via', this.ctx.via);
+    if (this.ctx.via) added.push('via', `1.${head.versionMinor} ${this.ctx.via}`); // R20 / RFC 9110 §7.6.3: the version received
     // Header edits need the string list; otherwise the received fields are copied as they are.
     let headers: string[] | null = null;
     if (this.route && this.route.responseHeaderMutations.length > 0) {

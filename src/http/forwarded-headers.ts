@@ -1,5 +1,6 @@
 /** The header list sent upstream: the client's fields, route edits, and the proxy's own fields. */
 import type { RequestHead } from '../http1/head.ts';
+import { nominatedFields } from '../http1/hop-by-hop.ts';
 import type { RouteEntry } from '../router/route-entry.ts';
 import type { ClusterAction } from '../router/types.ts';
 import { applyHeaderMutations } from '../router/header-mutation.ts';
@@ -7,7 +8,9 @@ import type { ListenerContext } from './listener-context.ts';
 
 /**
  * Fields the proxy sets itself are removed from the client's list first so each appears once.
- * Hop-by-hop fields (R17) are left for the serializer, which strips them.
+ * Hop-by-hop fields (R17) are left for the serializer, which strips them, except the fields the
+ * client's Connection nominates: those go here, with Connection itself, before the proxy's own
+ * fields and the route's additions join the list, so no nomination can remove those (R17).
  */
 export function buildUpstreamHeaders(
   head: RequestHead,
@@ -22,9 +25,11 @@ export function buildUpstreamHeaders(
   let requestId: string | null = null;
   let hostSeen = false;
   const host = action.hostRewriteLiteral ?? head.host;
+  const nominated = nominatedFields(src);
   for (let i = 0; i < src.length; i += 2) {
     const name = src[i]!;
     const value = src[i + 1]!;
+    if (nominated !== null && nominated.includes(name.toLowerCase())) continue;
     switch (name.length) {
       case 4:
         if (name.toLowerCase() === 'host') {
@@ -36,6 +41,10 @@ export function buildUpstreamHeaders(
         break;
       case 6:
         if (name.toLowerCase() === 'expect') continue; // R15: answered by the proxy
+        break;
+      case 10:
+        // Applied above; the serializer writes our own Connection (R17).
+        if (name.toLowerCase() === 'connection') continue;
         break;
       case 12:
         if (name.toLowerCase() === 'x-request-id') {

@@ -84,7 +84,12 @@ export class FramingFacts {
   connUpgrade = false;
   connInvalid = false;
   upgradeLines = 0;
+  /** An Upgrade element other than h2c: the client asked to switch (R16: such a request has no body). */
   upgradeOtherThanH2c = false;
+  /** An Upgrade element `websocket`: the only protocol the proxy switches to (R16). */
+  upgradeWebsocket = false;
+  /** An Upgrade element other than `websocket` (h2c included): a 101 naming one is not ours (S6). */
+  upgradeNotWebsocket = false;
   hostLines = 0;
   /** Index (field number) of the Host line, for its value string. */
   hostField = -1;
@@ -106,6 +111,8 @@ export class FramingFacts {
     this.connInvalid = false;
     this.upgradeLines = 0;
     this.upgradeOtherThanH2c = false;
+    this.upgradeWebsocket = false;
+    this.upgradeNotWebsocket = false;
     this.hostLines = 0;
     this.hostField = -1;
     this.hostInvalid = false;
@@ -181,14 +188,24 @@ export class FramingFacts {
     }
   }
 
-  /** Upgrade protocols: h2c never counts (R16: we never speak h2c). */
+  /**
+   * Upgrade protocols (R16): only `websocket` is ever a switch; h2c never counts (we never speak
+   * h2c), and other protocols are dropped with the Upgrade field, so the upstream cannot switch to them.
+   */
   addUpgrade(b: Uint8Array, s: number, e: number): void {
     this.upgradeLines++;
     for (let i = s; i <= e; ) {
       i = element(b, i, e);
       const es = el[0]!;
       const ee = el[1]!;
-      if (es < ee && !bytesEqualLower(b, es, ee, 'h2c')) this.upgradeOtherThanH2c = true;
+      if (es === ee) continue;
+      if (bytesEqualLower(b, es, ee, 'websocket')) {
+        this.upgradeWebsocket = true;
+        this.upgradeOtherThanH2c = true;
+        continue;
+      }
+      this.upgradeNotWebsocket = true;
+      if (!bytesEqualLower(b, es, ee, 'h2c')) this.upgradeOtherThanH2c = true;
     }
   }
 

@@ -23,7 +23,7 @@ export class RequestHead {
   readonly contentLength: number;
   /** The connection may carry another request after this one (RFC 9112 §9.3). */
   readonly keepAlive: boolean;
-  /** Upgrade requested (HTTP/1.1, `Connection: upgrade`, an Upgrade other than h2c), or CONNECT. */
+  /** Upgrade requested (HTTP/1.1, `Connection: upgrade`, an Upgrade naming websocket: R16), or CONNECT. */
   readonly upgrade: boolean;
   /** `Expect: 100-continue` on an HTTP/1.1 request (R15). */
   readonly expectContinue: boolean;

@@ -84,14 +84,17 @@ export class RequestParser extends MessageParser {
       kind = ST_BODY_LENGTH;
     }
 
-    // R16: CONNECT carries no content and always asks for a tunnel; an upgrade never has a body.
+    // R16: CONNECT carries no content and always asks for a tunnel. An upgrade request never has
+    // a body (whatever protocol it names: we do not implement "body, then switch"), and only a
+    // websocket one is an upgrade: h2c and other protocols go upstream as a plain request,
+    // without the Upgrade field.
     let upgrade = false;
     if (method === 'CONNECT') {
       if (kind === ST_BODY_CHUNKED || cl > 0) return this.fail('http1.body_disallowed');
       upgrade = true;
     } else if (minor === 1 && f.connUpgrade && f.upgradeOtherThanH2c) {
       if (kind === ST_BODY_CHUNKED || cl > 0) return this.fail('http1.upgrade_with_body');
-      upgrade = true;
+      upgrade = f.upgradeWebsocket;
     }
 
     // R15.

@@ -129,8 +129,10 @@ export class ResponseParser extends MessageParser {
     if (status < 200) {
       const fields = h.fieldTable(text);
       if (status === 101) {
-        // S6 / R16: a switch only when we asked for one, and it must name the protocol.
-        if ((exp & EXPECT_UPGRADE) === 0 || f.upgradeLines === 0) return this.fail('http1.unexpected_101');
+        // S6 / R16: a switch only when we asked for one, and to the protocol we asked for: the
+        // proxy only forwards websocket upgrades, so an Upgrade naming anything else (h2c, or
+        // websocket among others) would tunnel bytes neither side agreed on.
+        if ((exp & EXPECT_UPGRADE) === 0 || !f.upgradeWebsocket || f.upgradeNotWebsocket) return this.fail('http1.unexpected_101');
         this.expected.shift();
         this.answeredOne = true;
         this.informational = 0;
@@ -146,6 +148,9 @@ export class ResponseParser extends MessageParser {
       return;
     }
 
+    // S4 / RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message means faulty framing, even
+    // where no body is read: the sender is not the HTTP/1.1 peer it claims to be (as R3 on requests).
+    if (minor === 0 && f.teLines > 0) return this.fail('http1.invalid_transfer_encoding');
     // S5: HEAD, 204 and 304 never have a body, whatever CL/TE say (CL is kept for forwarding).
     let framing: BodyFraming = 'none';
     let kind = NO_BODY;

@@ -34,11 +34,11 @@ export interface HeadWriteOptions {
   /** Required when framing is 'content-length' (also for HEAD/304 responses, S5). */
   contentLength?: number;
   /**
-   * Our Connection field: 'close', 'keep-alive' (for HTTP/1.0 peers), 'upgrade' (also keeps the
-   * Upgrade field, R16), or nothing.
+   * Our Connection field: 'close', 'keep-alive' (for HTTP/1.0 peers), 'upgrade' (the first Upgrade
+   * field then stays, as `Upgrade: websocket`: the only protocol the proxy switches to, R16), or nothing.
    */
   connection?: 'close' | 'keep-alive' | 'upgrade' | null;
-  /** Appended after the received fields, flat `[name, value, ...]`, never filtered (trusted). */
+  /** Appended after the received fields, flat `[name, value, ...]`, never filtered (trusted, R17: no nomination removes them). */
   extraHeaders?: readonly string[];
 }
 
@@ -142,6 +142,7 @@ function writeTableFields(
   const nominated = mayNominate(fields) ? nominatedFields(fields.strings()) : null;
   const text = fields.text;
   let hostSeen = false;
+  let upgradeSeen = false;
   // Kept lines already in canonical form (`name: value` CRLF) that follow each other in the
   // received head are copied as one run: [runStart, runEnd) of `text`.
   let runStart = 0;
@@ -152,10 +153,13 @@ function writeTableFields(
     const d = fieldDispositionAt(text, ns, ne);
     let value: string | null = null;
     if (d !== KEEP) {
-      if (dropped(d, request, keepUpgrade, hostSeen)) continue;
+      if (dropped(d, request, keepUpgrade, d === UPGRADE ? upgradeSeen : hostSeen)) continue;
       if (d === HOST && request) {
         hostSeen = true;
         value = host;
+      } else if (d === UPGRADE) {
+        upgradeSeen = true;
+        value = WEBSOCKET;
       }
     }
     if (omit.length !== 0 && isOmitted(fields, i, omit)) continue;
@@ -183,11 +187,8 @@ function writeTableFields(
     w.crlf();
   }
   if (runEnd > 0) w.range(text, runStart, runEnd);
-  for (let i = 0; i < added.length; i += 2) {
-    const name = added[i]!;
-    if (nominated !== null && nominated.includes(name.toLowerCase())) continue;
-    w.field(name, added[i + 1]!);
-  }
+  // R17: the proxy's own fields are not the peer's to remove: nominations apply to received fields only.
+  for (let i = 0; i < added.length; i += 2) w.field(added[i]!, added[i + 1]!);
   writeTail(w, opts);
 }
 
@@ -229,15 +230,19 @@ function writeFields(
   const keepUpgrade = opts.connection === 'upgrade';
   const nominated = nominatedFields(headers);
   let hostSeen = false;
+  let upgradeSeen = false;
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i]!;
     let value = headers[i + 1]!;
     const d = fieldDisposition(name);
     if (d !== KEEP) {
-      if (dropped(d, request, keepUpgrade, hostSeen)) continue;
+      if (dropped(d, request, keepUpgrade, d === UPGRADE ? upgradeSeen : hostSeen)) continue;
       if (d === HOST && request) {
         hostSeen = true;
         if (host !== null) value = host;
+      } else if (d === UPGRADE) {
+        upgradeSeen = true;
+        value = WEBSOCKET;
       }
     }
     if (nominated !== null && nominated.includes(name.toLowerCase())) continue;
@@ -274,13 +279,23 @@ function checkFraming(opts: HeadWriteOptions): void {
   }
 }
 
-/** Whether a field of disposition `d` (not KEEP) stays out of the written head (R17, R15, R11). */
-function dropped(d: number, request: boolean, keepUpgrade: boolean, hostSeen: boolean): boolean {
+/**
+ * Whether a field of disposition `d` (not KEEP) stays out of the written head (R17, R15, R11).
+ * `seen`: a Host (requests) or Upgrade field was already written, so a repeat goes.
+ */
+function dropped(d: number, request: boolean, keepUpgrade: boolean, seen: boolean): boolean {
   if (d === DROP) return true;
-  if (d === UPGRADE) return !keepUpgrade;
+  if (d === UPGRADE) return !keepUpgrade || seen;
   if (d === EXPECT) return request;
-  return d === HOST && request && hostSeen;
+  return d === HOST && request && seen;
 }
+
+/**
+ * R16: the value written for the kept Upgrade field. The parsers make `websocket` the only
+ * protocol the proxy switches to (h2c and others are never forwarded), so the received list,
+ * which may also offer them, is not copied.
+ */
+const WEBSOCKET = 'websocket';
 
 function toBytes(s: string): Uint8Array {
   const out = new Uint8Array(s.length);

@@ -38,6 +38,12 @@ describe('R17: hop-by-hop fields', () => {
     const raw = `GET /ws HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n`;
     assert.equal(forward(raw, { framing: 'none', connection: 'upgrade' }), `GET /ws HTTP/1.1\r\n${H}Upgrade: websocket\r\nConnection: upgrade\r\n\r\n`);
   });
+  it('R16: an upgrade goes upstream as Upgrade: websocket alone, without h2c or HTTP2-Settings', () => {
+    const raw = 'GET /x HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c, websocket\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n';
+    assert.equal(forward(raw, { framing: 'none', connection: 'upgrade' }), 'GET /x HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n');
+    const twoLines = `GET /x HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: h2c\r\nUpgrade: websocket\r\n\r\n`;
+    assert.equal(forward(twoLines, { framing: 'none', connection: 'upgrade' }), `GET /x HTTP/1.1\r\n${H}Upgrade: websocket\r\nConnection: upgrade\r\n\r\n`);
+  });
   it('R17: responses lose the upstream Connection / Keep-Alive / TE / CL too', () => {
     const out = latin1(
       encodeResponseHead(

@@ -142,6 +142,19 @@ describe('R16: Upgrade, CONNECT, h2c, PRI', () => {
     const h = head(`GET / HTTP/1.1\r\n${H}Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n`);
     assert.equal(h.upgrade, false);
   });
+  it('R16: a websocket offered beside h2c is an upgrade; a protocol other than websocket is not', () => {
+    const both = head(`GET / HTTP/1.1\r\n${H}Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c, websocket\r\nHTTP2-Settings: AAMAAABk\r\n\r\n`);
+    assert.equal(both.upgrade, true);
+    assert.equal(head(`GET / HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: WebSocket\r\n\r\n`).upgrade, true, 'case-insensitive');
+    for (const other of ['totally-not-websocket', 'websocket2', 'HTTP/2.0', 'h2c, foo']) {
+      const o = runRequests(bytes(`GET / HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: ${other}\r\n\r\n`));
+      assert.deepEqual([o.error, o.messages[0]!.head.upgrade, o.remainder], [null, false, null], other);
+    }
+  });
+  it('R16: a request naming a protocol other than websocket still cannot carry a body', () => {
+    const e = requestError(`POST / HTTP/1.1\r\n${H}Connection: upgrade\r\nUpgrade: foo\r\nContent-Length: 2\r\n\r\nhi`);
+    assert.equal(e?.detail, 'http1.upgrade_with_body');
+  });
   it('R16: Upgrade without Connection: upgrade, or on HTTP/1.0, is not an upgrade', () => {
     assert.equal(head(`GET / HTTP/1.1\r\n${H}Upgrade: websocket\r\n\r\n`).upgrade, false);
     assert.equal(head('GET / HTTP/1.0\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n').upgrade, false);

@@ -46,6 +46,16 @@ describe('S2-S4: response framing headers', () => {
       assert.equal(responseError(`HTTP/1.1 200 OK\r\nTransfer-Encoding: ${v}\r\n\r\n0\r\n\r\n`)?.detail, 'http1.invalid_transfer_encoding');
     });
   }
+  it('S4: an HTTP/1.0 response with Transfer-Encoding is a 502, keep-alive or not, body or not (RFC 9112 §6.1)', () => {
+    for (const raw of [
+      'HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+      'HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+      'HTTP/1.0 204 No Content\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n',
+    ]) {
+      assert.equal(responseError(raw)?.detail, 'http1.invalid_transfer_encoding', raw);
+    }
+    assert.equal(responseError('HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n', { method: 'HEAD' })?.detail, 'http1.invalid_transfer_encoding');
+  });
   it('S4: Transfer-Encoding: Chunked (any case, OWS) is chunked framing', () => {
     const r = one('HTTP/1.1 200 OK\r\nTransfer-Encoding:  Chunked \r\n\r\n2\r\nhi\r\n0\r\n\r\n');
     assert.deepEqual([r.head.framing, r.body, r.complete], ['chunked', 'hi', true]);
@@ -83,6 +93,15 @@ describe('S6: 1xx responses', () => {
     const o = runResponses(bytes('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n\x81\x00'), 'bytewise', { upgrade: true });
     assert.equal(o.messages[0]!.head.upgrade, true);
     assert.equal(o.remainder, '\x81\x00');
+  });
+  it('S6: a 101 switching to anything but the websocket we asked for is a 502', () => {
+    for (const proto of ['h2c', 'websocket, h2c', 'totally-not-websocket', 'websocket/13']) {
+      const raw = `HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: ${proto}\r\n\r\n`;
+      assert.equal(responseError(raw, { upgrade: true })?.detail, 'http1.unexpected_101', proto);
+    }
+    const mixedLines = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nUpgrade: h2c\r\n\r\n';
+    assert.equal(responseError(mixedLines, { upgrade: true })?.detail, 'http1.unexpected_101');
+    assert.equal(one('HTTP/1.1 101 Switching Protocols\r\nUpgrade: WebSocket\r\n\r\n', { upgrade: true }).head.upgrade, true);
   });
   it('S6: a 101 without an Upgrade field is a 502', () => {
     assert.equal(responseError('HTTP/1.1 101 Switching Protocols\r\n\r\n', { upgrade: true })?.detail, 'http1.unexpected_101');

@@ -62,6 +62,19 @@ describe('request head written from the field table', () => {
     assert.equal(out, viaStrings(head, 'new', added, opts));
   });
 
+  it('R17: the proxy-added fields survive a nomination of their names; the received ones go', () => {
+    const head = request('GET / HTTP/1.1\r\nHost: h\r\nConnection: via, x-proxy-upstream-service-time\r\nVia: 1.0 spoof\r\n\r\n');
+    const out = viaTable(head, null, ['via', '1.1 edge'], { framing: 'none' });
+    assert.equal(out, 'GET / HTTP/1.1\r\nHost: h\r\nvia: 1.1 edge\r\n\r\n');
+  });
+
+  it('R16: a switch writes the first Upgrade line as websocket alone and drops the others', () => {
+    const head = request('GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c, websocket\r\nHTTP2-Settings: x\r\nupgrade: foo\r\n\r\n');
+    const opts: HeadWriteOptions = { framing: 'none', connection: 'upgrade' };
+    assert.equal(viaTable(head, null, [], opts), 'GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n');
+    assert.equal(viaTable(head, null, [], opts), viaStrings(head, null, [], opts));
+  });
+
   it('keeps Upgrade for a protocol switch and writes HTTP/1.0 start lines for the 1.0 pool', () => {
     const head = request('GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
     for (const opts of [{ framing: 'none', connection: 'upgrade' }, { framing: 'none', versionMinor: 0, connection: 'keep-alive' }] as HeadWriteOptions[]) {
