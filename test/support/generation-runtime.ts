@@ -5,7 +5,7 @@ import { SocketError } from '../../runtime-adapters/types.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import type { WorkerToMain } from '../../src/ipc/messages.ts';
 import { toUpstreamCluster } from '../../src/wiring/config-mapping.ts';
-import { MemorySocket } from './memory-runtime.ts';
+import { MemorySocket, tick } from './memory-runtime.ts';
 import { startRuntimeOnThisThread, type ThreadRuntime } from './thread-runtime.ts';
 
 type Applied = Extract<WorkerToMain, { t: 'generation-applied' }>;
@@ -88,4 +88,46 @@ export async function startGenerationRuntime(yaml: string, taken: ReadonlySet<nu
     },
     stop: () => runtime.stop(),
   };
+}
+
+/**
+ * A config for these tests: one worker, listener `ingress` on 7100 sending everything to
+ * `target`, and `clusters` by name with their endpoint ports (max_connections 1, so a second
+ * request waits in the pool).
+ */
+export function oneRouteYaml(clusters: Record<string, readonly number[]>, target: string): string {
+  const clusterYaml = Object.entries(clusters)
+    .map(([name, ports]) => `  - name: ${name}
+    circuit_breakers: { max_connections: 1 }
+    endpoints:
+${ports.map((p) => `      - { address: 127.0.0.1, port: ${p} }`).join('\n')}`)
+    .join('\n');
+  return `
+admin: { address: 127.0.0.1, port: 0 }
+workers: 1
+listeners:
+  - name: ingress
+    address: 127.0.0.1
+    port: 7100
+    virtual_hosts:
+      - name: all
+        domains: ["*"]
+        routes:
+          - match: { prefix: / }
+            cluster: ${target}
+clusters:
+${clusterYaml}
+`;
+}
+
+/** Two clients on `oneRouteYaml`'s listener: `busy` holds the one connection, `pending` waits in the pool. */
+export async function busyAndPending(w: GenerationRuntime): Promise<{ busy: MemorySocket; pending: MemorySocket }> {
+  const enc = new TextEncoder();
+  const busy = w.accept(7100);
+  busy.feed(enc.encode('GET /busy HTTP/1.1\r\nHost: x\r\n\r\n'));
+  await tick();
+  const pending = w.accept(7100);
+  pending.feed(enc.encode('GET /pending HTTP/1.1\r\nHost: x\r\n\r\n'));
+  await tick();
+  return { busy, pending };
 }

@@ -170,13 +170,13 @@ export const OK_RESPONSE = new TextEncoder().encode('HTTP/1.1 200 OK\r\nContent-
 export const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 1));
 
 /**
- * One memory worker (ONE_ROUTE_CONFIG, writes kept) for the tests of a file: started before
- * them, stopped after them. Read `worker` inside a test, not at module load.
+ * One memory worker (writes kept) for the tests of the suite this is called in (a file, or a
+ * `describe`): started before them, stopped after them. Read `worker` inside a test, not at load.
  */
-export function memoryWorkerForFile(): { readonly worker: MemoryWorker } {
+export function memoryWorkerForTests(yaml: string = ONE_ROUTE_CONFIG): { readonly worker: MemoryWorker } {
   let started: MemoryWorker | null = null;
   before(async () => {
-    started = await startMemoryWorker(ONE_ROUTE_CONFIG, true);
+    started = await startMemoryWorker(yaml, true);
   });
   after(async () => {
     await started?.stop();

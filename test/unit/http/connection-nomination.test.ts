@@ -1,7 +1,7 @@
 /** R17 through the proxy: a Connection header removes the sender's own fields, never the ones the proxy adds. */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ONE_ROUTE_CONFIG, startMemoryWorker, tick, type MemorySocket, type MemoryWorker } from '../../support/memory-runtime.ts';
+import { type MemorySocket, memoryWorkerForTests, ONE_ROUTE_CONFIG, tick } from '../../support/memory-runtime.ts';
 
 const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
@@ -24,22 +24,16 @@ const CONFIG = ONE_ROUTE_CONFIG.replace('    port: 1\n', '    port: 1\n    via: 
 );
 
 describe('Connection nominations against the fields the proxy adds (R17)', () => {
-  let w: MemoryWorker;
-  before(async () => {
-    w = await startMemoryWorker(CONFIG, true);
-  });
-  after(async () => {
-    await w.stop();
-  });
+  const suite = memoryWorkerForTests(CONFIG);
 
   async function send(raw: string): Promise<{ client: MemorySocket; up: MemorySocket; sent: string }> {
-    const client = w.connect();
-    const counts = w.upstreams.map((u) => u.text().length);
+    const client = suite.worker.connect();
+    const counts = suite.worker.upstreams.map((u) => u.text().length);
     client.feed(latin1(raw));
     await tick();
-    const k = w.upstreams.findIndex((u, i) => u.text().length > (counts[i] ?? 0));
+    const k = suite.worker.upstreams.findIndex((u, i) => u.text().length > (counts[i] ?? 0));
     assert.ok(k >= 0, 'forwarded');
-    const up = w.upstreams[k]!;
+    const up = suite.worker.upstreams[k]!;
     return { client, up, sent: up.text().slice(counts[k] ?? 0) };
   }
 

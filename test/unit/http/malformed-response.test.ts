@@ -1,25 +1,19 @@
 /** A malformed or cut-off upstream response: 502 while nothing reached the client, a reset once something did. */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { SocketError } from '../../../runtime-adapters/types.ts';
 import assert from 'node:assert/strict';
-import { OK_RESPONSE, ONE_ROUTE_CONFIG, startMemoryWorker, tick, type MemoryWorker } from '../../support/memory-runtime.ts';
+import { memoryWorkerForTests, OK_RESPONSE, ONE_ROUTE_CONFIG, tick } from '../../support/memory-runtime.ts';
 
 const enc = new TextEncoder();
 
 describe('a malformed upstream response', () => {
-  let w: MemoryWorker;
-  before(async () => {
-    w = await startMemoryWorker(ONE_ROUTE_CONFIG, true);
-  });
-  after(async () => {
-    await w.stop();
-  });
+  const suite = memoryWorkerForTests();
 
   it('is answered 502 when the bad chunk arrives in the same read as the head', async () => {
-    const client = w.connect();
+    const client = suite.worker.connect();
     client.feed(enc.encode('GET /a HTTP/1.1\r\nHost: a\r\n\r\n'));
     await tick();
-    const up = w.upstreams.at(-1)!;
+    const up = suite.worker.upstreams.at(-1)!;
     up.feed(enc.encode('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'));
     await tick();
     const text = client.text();
@@ -30,10 +24,10 @@ describe('a malformed upstream response', () => {
   });
 
   it('resets the client when the head already went out in an earlier read', async () => {
-    const client = w.connect();
+    const client = suite.worker.connect();
     client.feed(enc.encode('GET /b HTTP/1.1\r\nHost: a\r\n\r\n'));
     await tick();
-    const up = w.upstreams.at(-1)!;
+    const up = suite.worker.upstreams.at(-1)!;
     up.feed(enc.encode('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'));
     await tick();
     assert.match(client.text(), /^HTTP\/1\.1 200 OK\r\n/);
@@ -45,26 +39,20 @@ describe('a malformed upstream response', () => {
 });
 
 describe('a malformed upstream response under retry_on reset', () => {
-  let w: MemoryWorker;
-  before(async () => {
-    const config = ONE_ROUTE_CONFIG.replace(
-      '            cluster: origin',
-      '            cluster: origin\n            retry_policy: { retry_on: reset, num_retries: 1 }',
-    );
-    w = await startMemoryWorker(config, true);
-  });
-  after(async () => {
-    await w.stop();
-  });
+  const config = ONE_ROUTE_CONFIG.replace(
+    '            cluster: origin',
+    '            cluster: origin\n            retry_policy: { retry_on: reset, num_retries: 1 }',
+  );
+  const suite = memoryWorkerForTests(config);
 
   it('is retried on a new connection, and the client gets the answer of the retry', async () => {
-    const client = w.connect();
+    const client = suite.worker.connect();
     client.feed(enc.encode('GET /r HTTP/1.1\r\nHost: a\r\n\r\n'));
     await tick();
-    const first = w.upstreams.at(-1)!;
+    const first = suite.worker.upstreams.at(-1)!;
     first.feed(enc.encode('HTTP/1.1 2x0 OK\r\n\r\n'));
-    for (let i = 0; i < 200 && w.upstreams.at(-1) === first; i++) await tick();
-    const second = w.upstreams.at(-1)!;
+    for (let i = 0; i < 200 && suite.worker.upstreams.at(-1) === first; i++) await tick();
+    const second = suite.worker.upstreams.at(-1)!;
     assert.notEqual(second, first, 'the retry opened another upstream connection');
     assert.equal(first.destroyed, true);
     assert.match(second.text(), /^GET \/r HTTP\/1\.1\r\n/);
@@ -75,19 +63,13 @@ describe('a malformed upstream response under retry_on reset', () => {
 });
 
 describe('a response delimited by the upstream closing', () => {
-  let w: MemoryWorker;
-  before(async () => {
-    w = await startMemoryWorker(ONE_ROUTE_CONFIG, true);
-  });
-  after(async () => {
-    await w.stop();
-  });
+  const suite = memoryWorkerForTests();
 
   it('ended by a FIN is complete: the client gets the last chunk', async () => {
-    const client = w.connect();
+    const client = suite.worker.connect();
     client.feed(enc.encode('GET /fin HTTP/1.1\r\nHost: a\r\n\r\n'));
     await tick();
-    const up = w.upstreams.at(-1)!;
+    const up = suite.worker.upstreams.at(-1)!;
     up.feed(enc.encode('HTTP/1.1 200 OK\r\n\r\nwhole-body'));
     up.handler!.onEnd();
     up.peerClose();
@@ -97,10 +79,10 @@ describe('a response delimited by the upstream closing', () => {
   });
 
   it('ended by a reset is cut short: the client is reset and never gets the last chunk', async () => {
-    const client = w.connect();
+    const client = suite.worker.connect();
     client.feed(enc.encode('GET /rst HTTP/1.1\r\nHost: a\r\n\r\n'));
     await tick();
-    const up = w.upstreams.at(-1)!;
+    const up = suite.worker.upstreams.at(-1)!;
     up.feed(enc.encode('HTTP/1.1 200 OK\r\n\r\npartial-bo'));
     up.peerClose(new SocketError('ECONNRESET', 'read ECONNRESET'));
     await tick();

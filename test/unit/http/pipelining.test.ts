@@ -1,18 +1,18 @@
 /** Pipelined requests on one client connection: answered in order, buffered within a bound, timed like any other head. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { memoryWorkerForFile, OK_RESPONSE, ONE_ROUTE_CONFIG, startMemoryWorker, tick } from '../../support/memory-runtime.ts';
+import { memoryWorkerForTests, OK_RESPONSE, ONE_ROUTE_CONFIG, startMemoryWorker, tick } from '../../support/memory-runtime.ts';
 
 const enc = new TextEncoder();
-const files = memoryWorkerForFile();
+const suite = memoryWorkerForTests();
 
 describe('pipelined requests', () => {
   it('a rejected pipelined request is answered after the response before it, then the connection closes', async () => {
-    const client = files.worker.connect();
-    const counts = files.worker.upstreams.map((u) => u.writeCount);
+    const client = suite.worker.connect();
+    const counts = suite.worker.upstreams.map((u) => u.writeCount);
     client.feed(enc.encode('GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /c HTTP/1.1\r\nHost: a\r\nX : y\r\n\r\n'));
     await tick();
-    const up = files.worker.upstreams.find((u, k) => u.writeCount > (counts[k] ?? 0));
+    const up = suite.worker.upstreams.find((u, k) => u.writeCount > (counts[k] ?? 0));
     assert.ok(up, '/a reached an upstream');
     up.feed(OK_RESPONSE);
     const text = client.text();
@@ -23,19 +23,19 @@ describe('pipelined requests', () => {
 
 describe('pipelined bytes behind a request in flight', () => {
   it('stop the client being read past 64 KiB, and reading resumes once the response is done', async () => {
-    const client = files.worker.connect();
+    const client = suite.worker.connect();
     let pauses = 0;
     let resumes = 0;
     client.pause = () => void pauses++;
     client.resume = () => void resumes++;
-    const counts = files.worker.upstreams.map((u) => u.writeCount);
+    const counts = suite.worker.upstreams.map((u) => u.writeCount);
     const one = 'GET /p HTTP/1.1\r\nHost: a\r\n\r\n';
     client.feed(enc.encode(one.repeat(1 + Math.ceil((32 * 1024) / one.length))));
     await tick();
     assert.equal(pauses, 0, 'under the bound: still read (a FIN stays visible)');
     client.feed(enc.encode(one.repeat(Math.ceil((40 * 1024) / one.length))));
     assert.equal(pauses, 1, 'over 64 KiB waiting: the client is not read');
-    const up = files.worker.upstreams.find((u, k) => u.writeCount > (counts[k] ?? 0));
+    const up = suite.worker.upstreams.find((u, k) => u.writeCount > (counts[k] ?? 0));
     assert.ok(up);
     up.feed(OK_RESPONSE);
     assert.ok(resumes >= 1, 'read again once the response is done');

@@ -1,19 +1,19 @@
 /** Upstream request writes: what one client read causes (head, body, chunk framing) leaves in one write, in order. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { memoryWorkerForFile, OK_RESPONSE, tick, startMemoryWorker, ONE_ROUTE_CONFIG, PairingMemorySocket, type MemorySocket } from '../../support/memory-runtime.ts';
+import { type MemorySocket, memoryWorkerForTests, OK_RESPONSE, ONE_ROUTE_CONFIG, PairingMemorySocket, startMemoryWorker, tick } from '../../support/memory-runtime.ts';
 
 const enc = new TextEncoder();
 
-const files = memoryWorkerForFile();
+const suite = memoryWorkerForTests();
 
 /** A client whose upstream connection is connected and idle (one GET answered on it). */
 async function clientWithReadyUpstream(): Promise<{ client: MemorySocket; up: MemorySocket }> {
-  const client = files.worker.connect();
-  const counts = files.worker.upstreams.map((u) => u.writeCount);
+  const client = suite.worker.connect();
+  const counts = suite.worker.upstreams.map((u) => u.writeCount);
   client.feed(enc.encode('GET / HTTP/1.1\r\nHost: a\r\n\r\n'));
   await tick();
-  const up = files.worker.upstreams.find((u, k) => u.writeCount > (counts[k] ?? 0));
+  const up = suite.worker.upstreams.find((u, k) => u.writeCount > (counts[k] ?? 0));
   assert.ok(up, 'the GET reached an upstream connection');
   up.feed(OK_RESPONSE);
   return { client, up };

@@ -1,28 +1,28 @@
 /** Request targets that are not a path: CONNECT's authority-form and `OPTIONS *` (R11, R16). */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { memoryWorkerForFile, OK_RESPONSE, tick } from '../../support/memory-runtime.ts';
+import { memoryWorkerForTests, OK_RESPONSE, tick } from '../../support/memory-runtime.ts';
 
 const enc = new TextEncoder();
-const files = memoryWorkerForFile();
+const suite = memoryWorkerForTests();
 
 describe('special request targets', () => {
   it('CONNECT is answered 405 before routing, and the connection closes', async () => {
-    const client = files.worker.connect();
-    const before = files.worker.upstreams.map((u) => u.writeCount).reduce((a, b) => a + b, 0);
+    const client = suite.worker.connect();
+    const before = suite.worker.upstreams.map((u) => u.writeCount).reduce((a, b) => a + b, 0);
     client.feed(enc.encode('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'));
     await tick();
     assert.match(client.text(), /^HTTP\/1\.1 405 Method Not Allowed\r\n[\s\S]*Connection: close\r\n/);
     assert.equal(client.ended, true);
-    assert.equal(files.worker.upstreams.map((u) => u.writeCount).reduce((a, b) => a + b, 0), before, 'nothing went upstream');
+    assert.equal(suite.worker.upstreams.map((u) => u.writeCount).reduce((a, b) => a + b, 0), before, 'nothing went upstream');
   });
 
   it('OPTIONS * is routed as the server root and forwarded as OPTIONS *', async () => {
-    const client = files.worker.connect();
-    const counts = files.worker.upstreams.map((u) => u.writeCount);
+    const client = suite.worker.connect();
+    const counts = suite.worker.upstreams.map((u) => u.writeCount);
     client.feed(enc.encode('OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n'));
     await tick();
-    const up = files.worker.upstreams.find((u, k) => u.writeCount > (counts[k] ?? 0));
+    const up = suite.worker.upstreams.find((u, k) => u.writeCount > (counts[k] ?? 0));
     assert.ok(up, 'forwarded');
     assert.match(up.text(), /OPTIONS \* HTTP\/1\.1\r\n/);
     up.feed(OK_RESPONSE);

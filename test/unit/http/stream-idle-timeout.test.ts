@@ -1,7 +1,7 @@
 /** stream_idle_timeout: a request with nothing moving either way ends, as in Envoy (408 / 504 `SI`). */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ONE_ROUTE_CONFIG, OK_RESPONSE, startMemoryWorker, tick, type MemoryWorker } from '../../support/memory-runtime.ts';
+import { memoryWorkerForTests, OK_RESPONSE, ONE_ROUTE_CONFIG, tick } from '../../support/memory-runtime.ts';
 
 const enc = new TextEncoder();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -12,20 +12,14 @@ const CONFIG = ONE_ROUTE_CONFIG.replace('    port: 1\n', '    port: 1\n    strea
 );
 
 describe('stream idle timeout', () => {
-  let w: MemoryWorker;
-  before(async () => {
-    w = await startMemoryWorker(CONFIG, true);
-  });
-  after(async () => {
-    await w.stop();
-  });
+  const suite = memoryWorkerForTests(CONFIG);
 
   it('a request body that stops arriving gets 408 stream timeout, the connection closes and the upstream try is reset', async () => {
-    const client = w.connect();
-    const before = w.upstreams.length;
+    const client = suite.worker.connect();
+    const before = suite.worker.upstreams.length;
     client.feed(enc.encode('POST /slow HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc'));
     await tick();
-    const up = w.upstreams[before];
+    const up = suite.worker.upstreams[before];
     assert.ok(up, 'the request went upstream');
     await sleep(60);
     client.feed(enc.encode('de')); // activity: the deadline moves
@@ -38,18 +32,18 @@ describe('stream idle timeout', () => {
   });
 
   it('a complete request whose upstream stays silent gets 504 stream timeout', async () => {
-    const client = w.connect();
+    const client = suite.worker.connect();
     client.feed(enc.encode('GET /silent HTTP/1.1\r\nHost: a\r\n\r\n'));
     await sleep(350);
     assert.match(client.text(), /^HTTP\/1\.1 504 Gateway Timeout\r\n[\s\S]*\r\n\r\nstream timeout$/);
   });
 
   it('a request answered in time is not touched', async () => {
-    const client = w.connect();
-    const before = w.upstreams.length;
+    const client = suite.worker.connect();
+    const before = suite.worker.upstreams.length;
     client.feed(enc.encode('GET /fast HTTP/1.1\r\nHost: a\r\n\r\n'));
     await tick();
-    const up = w.upstreams[before] ?? w.upstreams.find((u) => !u.destroyed);
+    const up = suite.worker.upstreams[before] ?? suite.worker.upstreams.find((u) => !u.destroyed);
     assert.ok(up);
     up.feed(OK_RESPONSE);
     await sleep(250);

@@ -1,7 +1,7 @@
 /** R16 through the proxy: only a websocket upgrade is forwarded as one, and only its 101 opens a tunnel. */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ONE_ROUTE_CONFIG, startMemoryWorker, tick, type MemorySocket, type MemoryWorker } from '../../support/memory-runtime.ts';
+import { type MemorySocket, memoryWorkerForTests, ONE_ROUTE_CONFIG, tick } from '../../support/memory-runtime.ts';
 
 const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
@@ -15,20 +15,14 @@ const H2C_AND_WEBSOCKET =
   'GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c, websocket\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n';
 
 describe('upgrade requests through the proxy (R16)', () => {
-  let w: MemoryWorker;
-  before(async () => {
-    w = await startMemoryWorker(CONFIG, true);
-  });
-  after(async () => {
-    await w.stop();
-  });
+  const suite = memoryWorkerForTests(CONFIG);
 
   async function send(raw: string): Promise<{ client: MemorySocket; up: MemorySocket }> {
-    const client = w.connect();
-    const counts = w.upstreams.map((u) => u.writeCount);
+    const client = suite.worker.connect();
+    const counts = suite.worker.upstreams.map((u) => u.writeCount);
     client.feed(latin1(raw));
     await tick();
-    const up = w.upstreams.find((u, k) => u.writeCount > (counts[k] ?? 0));
+    const up = suite.worker.upstreams.find((u, k) => u.writeCount > (counts[k] ?? 0));
     assert.ok(up, 'forwarded');
     return { client, up };
   }

@@ -2,11 +2,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { UpstreamConnection } from '../../../src/upstream/pool-types.ts';
-import { memoryWorkerForFile, OK_RESPONSE, tick, type MemorySocket } from '../../support/memory-runtime.ts';
+import { type MemorySocket, memoryWorkerForTests, OK_RESPONSE, tick } from '../../support/memory-runtime.ts';
 
 const enc = new TextEncoder();
 
-const files = memoryWorkerForFile();
+const suite = memoryWorkerForTests();
 
 /** The pool's side of an upstream socket (its handler is the pooled connection). */
 function pooled(up: MemorySocket): UpstreamConnection {
@@ -15,10 +15,10 @@ function pooled(up: MemorySocket): UpstreamConnection {
 
 describe('upstream connection codec', () => {
   it('lets go of the finished exchange when the connection goes back to the pool, and serves the next one', async () => {
-    const client = files.worker.connect();
+    const client = suite.worker.connect();
     client.feed(enc.encode('GET /one HTTP/1.1\r\nHost: a\r\n\r\n'));
     await tick();
-    const up = files.worker.upstreams.at(-1)!;
+    const up = suite.worker.upstreams.at(-1)!;
     const conn = pooled(up);
     const codec = conn.codec;
     assert.ok(codec, 'the first exchange gave the connection its parser');

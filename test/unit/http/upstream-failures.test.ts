@@ -1,8 +1,8 @@
 /** DESIGN's failure rows on the request path: what the client gets when the upstream fails at each point. */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SocketError } from '../../../runtime-adapters/types.ts';
-import { OK_RESPONSE, ONE_ROUTE_CONFIG, startMemoryWorker, tick, type MemoryWorker } from '../../support/memory-runtime.ts';
+import { memoryWorkerForTests, OK_RESPONSE, ONE_ROUTE_CONFIG, tick } from '../../support/memory-runtime.ts';
 
 const enc = new TextEncoder();
 const RESET_BEFORE_HEADERS = 'upstream connect error or disconnect/reset before headers. reset reason: ';
@@ -13,22 +13,16 @@ async function until(cond: () => boolean): Promise<void> {
 }
 
 describe('upstream failures', () => {
-  let w: MemoryWorker;
-  before(async () => {
-    w = await startMemoryWorker(ONE_ROUTE_CONFIG, true);
-  });
-  after(async () => {
-    await w.stop();
-  });
+  const suite = memoryWorkerForTests();
 
   const send = (path: string) => {
-    const client = w.connect();
+    const client = suite.worker.connect();
     client.feed(enc.encode(`GET ${path} HTTP/1.1\r\nHost: a\r\n\r\n`));
     return client;
   };
 
   it('a refused connect answers 503 with reset reason connection failure', async () => {
-    w.connectFailures.push('ECONNREFUSED');
+    suite.worker.connectFailures.push('ECONNREFUSED');
     const client = send('/refused');
     await until(() => client.text() !== '');
     assert.match(client.text(), new RegExp(`^HTTP/1\\.1 503 Service Unavailable\\r\\n[\\s\\S]*\\r\\n\\r\\n${RESET_BEFORE_HEADERS}connection failure$`));
@@ -36,17 +30,17 @@ describe('upstream failures', () => {
   });
 
   it('a connect timeout answers 503 with reset reason connection failure', async () => {
-    w.connectFailures.push('ETIMEDOUT');
+    suite.worker.connectFailures.push('ETIMEDOUT');
     const client = send('/timeout');
     await until(() => client.text() !== '');
     assert.match(client.text(), /^HTTP\/1\.1 503 [\s\S]*reset reason: connection failure$/);
   });
 
   it('an upstream that closes before any response byte answers 503 with reset reason connection termination', async () => {
-    const before = w.upstreams.length;
+    const before = suite.worker.upstreams.length;
     const client = send('/fin');
-    await until(() => w.upstreams.length > before);
-    const up = w.upstreams.at(-1)!;
+    await until(() => suite.worker.upstreams.length > before);
+    const up = suite.worker.upstreams.at(-1)!;
     up.handler!.onEnd();
     up.peerClose();
     await until(() => client.text() !== '');
@@ -54,10 +48,10 @@ describe('upstream failures', () => {
   });
 
   it('a reset after the response head resets the client, which never sees the body as complete', async () => {
-    const before = w.upstreams.length;
+    const before = suite.worker.upstreams.length;
     const client = send('/cut');
-    await until(() => w.upstreams.length > before);
-    const up = w.upstreams.at(-1)!;
+    await until(() => suite.worker.upstreams.length > before);
+    const up = suite.worker.upstreams.at(-1)!;
     up.feed(enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc'));
     up.peerClose(new SocketError('ECONNRESET', 'read ECONNRESET'));
     await tick();
@@ -67,25 +61,19 @@ describe('upstream failures', () => {
 });
 
 describe('upstream failures under retry_on connect-failure,reset', () => {
-  let w: MemoryWorker;
-  before(async () => {
-    const config = ONE_ROUTE_CONFIG.replace(
-      '            cluster: origin',
-      '            cluster: origin\n            retry_policy: { retry_on: "connect-failure,reset", num_retries: 2 }',
-    );
-    w = await startMemoryWorker(config, true);
-  });
-  after(async () => {
-    await w.stop();
-  });
+  const config = ONE_ROUTE_CONFIG.replace(
+    '            cluster: origin',
+    '            cluster: origin\n            retry_policy: { retry_on: "connect-failure,reset", num_retries: 2 }',
+  );
+  const suite = memoryWorkerForTests(config);
 
   it('a refused connect is retried on a new connection, and the client gets its answer', async () => {
-    w.connectFailures.push('ECONNREFUSED');
-    const before = w.upstreams.length;
-    const client = w.connect();
+    suite.worker.connectFailures.push('ECONNREFUSED');
+    const before = suite.worker.upstreams.length;
+    const client = suite.worker.connect();
     client.feed(enc.encode('GET /again HTTP/1.1\r\nHost: a\r\n\r\n'));
-    await until(() => w.upstreams.length > before);
-    const up = w.upstreams.at(-1)!;
+    await until(() => suite.worker.upstreams.length > before);
+    const up = suite.worker.upstreams.at(-1)!;
     assert.match(up.text(), /^GET \/again HTTP\/1\.1\r\n/);
     up.feed(OK_RESPONSE);
     await tick();
@@ -93,15 +81,15 @@ describe('upstream failures under retry_on connect-failure,reset', () => {
   });
 
   it('an upstream that closes before responding is retried, and the client gets the second answer', async () => {
-    const before = w.upstreams.length;
-    const client = w.connect();
+    const before = suite.worker.upstreams.length;
+    const client = suite.worker.connect();
     client.feed(enc.encode('GET /closed HTTP/1.1\r\nHost: a\r\n\r\n'));
-    await until(() => w.upstreams.length > before);
-    const first = w.upstreams.at(-1)!;
+    await until(() => suite.worker.upstreams.length > before);
+    const first = suite.worker.upstreams.at(-1)!;
     first.handler!.onEnd();
     first.peerClose();
-    await until(() => w.upstreams.at(-1) !== first);
-    const second = w.upstreams.at(-1)!;
+    await until(() => suite.worker.upstreams.at(-1) !== first);
+    const second = suite.worker.upstreams.at(-1)!;
     assert.notEqual(second, first);
     second.feed(OK_RESPONSE);
     await tick();

@@ -1,7 +1,7 @@
 /** R20 / RFC 9110 §7.6.3: the via the proxy adds names the version of the message it received, both ways. */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ONE_ROUTE_CONFIG, startMemoryWorker, tick, type MemorySocket, type MemoryWorker } from '../../support/memory-runtime.ts';
+import { type MemorySocket, memoryWorkerForTests, ONE_ROUTE_CONFIG, tick } from '../../support/memory-runtime.ts';
 
 const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
@@ -12,22 +12,16 @@ const CONFIG = ONE_ROUTE_CONFIG.replace('    port: 1\n', '    port: 1\n    via: 
 );
 
 describe('the via header', () => {
-  let w: MemoryWorker;
-  before(async () => {
-    w = await startMemoryWorker(CONFIG, true);
-  });
-  after(async () => {
-    await w.stop();
-  });
+  const suite = memoryWorkerForTests(CONFIG);
 
   async function exchange(request: string, response: string): Promise<{ sent: string; received: string }> {
-    const client: MemorySocket = w.connect();
-    const counts = w.upstreams.map((u) => u.text().length);
+    const client: MemorySocket = suite.worker.connect();
+    const counts = suite.worker.upstreams.map((u) => u.text().length);
     client.feed(latin1(request));
     await tick();
-    const k = w.upstreams.findIndex((u, i) => u.text().length > (counts[i] ?? 0));
+    const k = suite.worker.upstreams.findIndex((u, i) => u.text().length > (counts[i] ?? 0));
     assert.ok(k >= 0, 'forwarded');
-    const up = w.upstreams[k]!;
+    const up = suite.worker.upstreams[k]!;
     const sent = up.text().slice(counts[k] ?? 0);
     up.feed(latin1(response));
     if (response.startsWith('HTTP/1.0')) up.peerClose();

@@ -1,22 +1,22 @@
 /** The write batch: what one upstream read sends to the client leaves in one write, in order, and never leaks between connections. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { memoryWorkerForFile, type MemorySocket } from '../../support/memory-runtime.ts';
+import { type MemorySocket, memoryWorkerForTests } from '../../support/memory-runtime.ts';
 
 
 const enc = new TextEncoder();
 const GET = enc.encode('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
 
-const files = memoryWorkerForFile();
+const suite = memoryWorkerForTests();
 
 /** Send a request on `client` and return the upstream connection it was written to. */
 async function request(client: MemorySocket): Promise<MemorySocket> {
-  const before = files.worker.upstreams.map((u) => u.writeCount);
+  const before = suite.worker.upstreams.map((u) => u.writeCount);
   client.feed(GET);
   await new Promise((r) => setTimeout(r, 1));
-  const i = files.worker.upstreams.findIndex((u, k) => u.writeCount > (before[k] ?? 0));
+  const i = suite.worker.upstreams.findIndex((u, k) => u.writeCount > (before[k] ?? 0));
   assert.ok(i >= 0, 'the request reached an upstream connection');
-  return files.worker.upstreams[i]!;
+  return suite.worker.upstreams[i]!;
 }
 
 /** A 200 whose body is exactly `body` (no regex over a big body: V8 refuses very long patterns). */
@@ -30,7 +30,7 @@ function assertResponse(text: string, body: string): void {
 
 describe('write batch', () => {
   it('a small response (head and body in one upstream read) leaves in one write', async () => {
-    const client = files.worker.connect();
+    const client = suite.worker.connect();
     const up = await request(client);
     up.feed(enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\n\r\nhello'));
     assert.equal(client.writeCount, 1);
@@ -41,7 +41,7 @@ describe('write batch', () => {
   });
 
   it('a chunked response gathers head, chunk lines and the last chunk in one write', async () => {
-    const client = files.worker.connect();
+    const client = suite.worker.connect();
     const up = await request(client);
     up.feed(enc.encode('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n'));
     assert.equal(client.writeCount, 1);
@@ -50,7 +50,7 @@ describe('write batch', () => {
   });
 
   it('a body of binary bytes read with its head is copied exactly, and the head parsed right', async () => {
-    const client = files.worker.connect();
+    const client = suite.worker.connect();
     const up = await request(client);
     // 1,000 bytes cycling through every value: the head is decoded from the whole read, so
     // bytes above 0x7f after it must not disturb the head's fields (nor be altered).
@@ -69,7 +69,7 @@ describe('write batch', () => {
   });
 
   it('a 64 KiB body read with its head joins the head in one write', async () => {
-    const client = files.worker.connect();
+    const client = suite.worker.connect();
     const up = await request(client);
     const body = 'x'.repeat(64 * 1024);
     up.feed(enc.encode(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`));
@@ -79,7 +79,7 @@ describe('write batch', () => {
   });
 
   it('a big body piece in a read of its own is written as it is (not copied into the batch)', async () => {
-    const client = files.worker.connect();
+    const client = suite.worker.connect();
     const up = await request(client);
     const first = 'a'.repeat(100);
     const rest = 'b'.repeat(10_000);
@@ -94,7 +94,7 @@ describe('write batch', () => {
   });
 
   it('a piece too big to join the batch goes out after the gathered head, in order', async () => {
-    const client = files.worker.connect();
+    const client = suite.worker.connect();
     const up = await request(client);
     const body = 'z'.repeat(200 * 1024);
     up.feed(enc.encode(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`));
@@ -105,14 +105,14 @@ describe('write batch', () => {
   });
 
   it('a client whose socket throws while its batch is written leaves the batch free for the next', async () => {
-    const bad = files.worker.connect();
+    const bad = suite.worker.connect();
     const upBad = await request(bad);
     const failure = new Error('socket write failed');
     bad.writeBorrowed = () => {
       throw failure;
     };
     assert.throws(() => upBad.feed(enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nno')), failure);
-    const good = files.worker.connect();
+    const good = suite.worker.connect();
     const up = await request(good);
     up.feed(enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nyes'));
     assert.equal(good.writeCount, 1, 'the next response is still gathered into one write');
@@ -122,9 +122,9 @@ describe('write batch', () => {
   });
 
   it('each connection gets only its own bytes, also when responses interleave', async () => {
-    const a = files.worker.connect();
+    const a = suite.worker.connect();
     const upA = await request(a);
-    const b = files.worker.connect();
+    const b = suite.worker.connect();
     const upB = await request(b);
     assert.notEqual(upA, upB);
     upB.feed(enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nB'));
@@ -138,13 +138,13 @@ describe('write batch', () => {
   });
 
   it('a client gone while its response was being gathered leaves the batch free for the next', async () => {
-    const a = files.worker.connect();
+    const a = suite.worker.connect();
     const upA = await request(a);
     // Head gathered, then the client's socket closes before the body arrives.
     upA.feed(enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nab'));
     a.peerClose();
     await new Promise((r) => setTimeout(r, 1));
-    const b = files.worker.connect();
+    const b = suite.worker.connect();
     const upB = await request(b);
     upB.feed(enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
     assert.equal(b.writeCount, 1);

@@ -4,6 +4,19 @@ import assert from 'node:assert/strict';
 import { flush } from '../../support/fake-socket.ts';
 import { makePool } from './pool-fixture.ts';
 
+/** Two connections connected for two requests and parked in ready `gapMs` apart: the first has idled longer. */
+async function twoParked(f: ReturnType<typeof makePool>, gapMs: number) {
+  const a = f.request();
+  const b = f.request();
+  const s1 = f.connector.attempts[0]!.succeed();
+  const s2 = f.connector.attempts[1]!.succeed();
+  await flush();
+  a.finish(true);
+  f.clock.advance(gapMs);
+  b.finish(true);
+  return [s1, s2] as const;
+}
+
 describe('HTTP/1 pool transitions (DESIGN §4)', () => {
   it('new request with a ready connection takes the most recently used one and sends on it', async () => {
     const f = makePool();
@@ -307,15 +320,8 @@ describe('HTTP/1 pool transitions (DESIGN §4)', () => {
 
   it('idle timeout closes a ready connection and counts upstream_cx_idle_timeout', async () => {
     const f = makePool({ settings: { idleTimeoutMs: 100 } });
-    const a = f.request();
-    const b = f.request();
-    const s1 = f.connector.attempts[0]!.succeed();
-    const s2 = f.connector.attempts[1]!.succeed();
-    await flush();
-    a.finish(true);
-    f.clock.advance(60);
-    b.finish(true);
-    f.clock.advance(40); // a's connection idle 100 ms, b's 40 ms
+    const [s1, s2] = await twoParked(f, 60);
+    f.clock.advance(40); // the first connection idle 100 ms, the second 40 ms
     assert.equal(s1.destroyed, true);
     assert.equal(s2.destroyed, false);
     assert.deepEqual(f.sizes(), { ready: 1, busy: 0, connecting: 0, pending: 0 });
@@ -328,14 +334,7 @@ describe('HTTP/1 pool transitions (DESIGN §4)', () => {
 
   it('an idle timeout changed by a reload applies to connections already in ready', async () => {
     const f = makePool({ settings: { idleTimeoutMs: 3_600_000 } });
-    const a = f.request();
-    const b = f.request();
-    const s1 = f.connector.attempts[0]!.succeed();
-    const s2 = f.connector.attempts[1]!.succeed();
-    await flush();
-    a.finish(true);
-    f.clock.advance(2000);
-    b.finish(true);
+    const [s1, s2] = await twoParked(f, 2000);
     f.pool.updateSettings({ connectTimeoutMs: 1000, idleTimeoutMs: 1000, maxRequestsPerConnection: 0 });
     assert.equal(s1.destroyed, true, 'idle 2 s already: past the new 1 s timeout');
     assert.equal(s2.destroyed, false);

@@ -2,29 +2,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { OK_RESPONSE, tick } from '../../support/memory-runtime.ts';
-import { startGenerationRuntime, type GenerationRuntime } from '../../support/generation-runtime.ts';
+import { busyAndPending, oneRouteYaml, startGenerationRuntime, type GenerationRuntime } from '../../support/generation-runtime.ts';
 
-const yaml = (clusters: string[], target: string) => `
-admin: { address: 127.0.0.1, port: 0 }
-workers: 1
-listeners:
-  - name: ingress
-    address: 127.0.0.1
-    port: 7100
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-          - match: { prefix: / }
-            cluster: ${target}
-clusters:
-${clusters.map((c, i) => `  - name: ${c}
-    circuit_breakers: { max_connections: 1 }
-    endpoints:
-      - { address: 127.0.0.1, port: ${11 + i} }`).join('\n')}
-`;
-
-const enc = new TextEncoder();
+const yaml = (clusters: string[], target: string) => oneRouteYaml(Object.fromEntries(clusters.map((c, i) => [c, [11 + i]])), target);
 
 describe('a reload that removes a cluster with a request pending in its pool', () => {
   let w: GenerationRuntime;
@@ -36,12 +16,7 @@ describe('a reload that removes a cluster with a request pending in its pool', (
   });
 
   it('is applied, the pending request gets 503 and the busy one finishes on its connection', async () => {
-    const busy = w.accept(7100);
-    busy.feed(enc.encode('GET /busy HTTP/1.1\r\nHost: x\r\n\r\n'));
-    await tick();
-    const pending = w.accept(7100);
-    pending.feed(enc.encode('GET /pending HTTP/1.1\r\nHost: x\r\n\r\n'));
-    await tick();
+    const { busy, pending } = await busyAndPending(w);
     assert.equal(w.connects.length, 1, 'max_connections 1: the second request waits in the pool');
 
     const answer = await w.push(yaml(['other'], 'other'));

@@ -1,29 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { OK_RESPONSE, tick } from '../../support/memory-runtime.ts';
-import { startGenerationRuntime, type GenerationRuntime } from '../../support/generation-runtime.ts';
+import { busyAndPending, oneRouteYaml, startGenerationRuntime, type GenerationRuntime } from '../../support/generation-runtime.ts';
 
-const yaml = (ports: number[]) => `
-admin: { address: 127.0.0.1, port: 0 }
-workers: 1
-listeners:
-  - name: ingress
-    address: 127.0.0.1
-    port: 7100
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-          - match: { prefix: / }
-            cluster: app
-clusters:
-  - name: app
-    circuit_breakers: { max_connections: 1 }
-    endpoints:
-${ports.map((p) => `      - { address: 127.0.0.1, port: ${p} }`).join('\n')}
-`;
-
-const enc = new TextEncoder();
+const yaml = (ports: number[]) => oneRouteYaml({ app: ports }, 'app');
 
 describe('a reload that replaces every host of a cluster', () => {
   let w: GenerationRuntime;
@@ -35,12 +15,7 @@ describe('a reload that replaces every host of a cluster', () => {
   });
 
   it('re-picks the pending requests onto the new hosts, and the busy one finishes on its old host', async () => {
-    const busy = w.accept(7100);
-    busy.feed(enc.encode('GET /busy HTTP/1.1\r\nHost: x\r\n\r\n'));
-    await tick();
-    const pending = w.accept(7100);
-    pending.feed(enc.encode('GET /pending HTTP/1.1\r\nHost: x\r\n\r\n'));
-    await tick();
+    const { busy, pending } = await busyAndPending(w);
     assert.deepEqual(w.connects.map((c) => c.port), [11], 'max_connections 1: the second request waits in the pool');
 
     const answer = await w.push(yaml([12]));
