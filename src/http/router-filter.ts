@@ -195,8 +195,9 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
 
   // ------------------------------------------------------------------ tries
 
+  /** A websocket route, to a cluster that speaks HTTP/1.1: an HTTP/1.0 server must ignore Upgrade (RFC 9110 §7.8). */
   private upgradeRequested(): boolean {
-    return this.head.upgrade && this.action.websocket === true;
+    return this.head.upgrade && this.action.websocket === true && !this.cluster.forceHttp10;
   }
 
   private startTry(): void {

@@ -80,3 +80,16 @@ describe('upgrade requests through the proxy (R16)', () => {
     client.peerClose();
   });
 });
+
+describe('a websocket upgrade to an HTTP/1.0 cluster', () => {
+  const suite = memoryWorkerForTests(CONFIG.replace('  - name: origin\n', '  - name: origin\n    protocol: http/1.0\n'));
+
+  it('goes as a plain HTTP/1.0 request without Upgrade, which an HTTP/1.0 server must ignore anyway', async () => {
+    const client = suite.worker.connect();
+    client.feed(latin1('GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: k\r\n\r\n'));
+    await tick();
+    const sent = suite.worker.upstreams.at(-1)!.text();
+    assert.match(sent, /^GET \/ws HTTP\/1\.0\r\n/);
+    assert.doesNotMatch(sent, /upgrade/i);
+  });
+});
