@@ -63,18 +63,20 @@ const outlierDetection = strict({
   consecutive_gateway_failure: int(0, UINT32_MAX).default(5),
   interval: duration(1).prefault('10s'),
   base_ejection_time: duration(1).prefault('30s'),
-  max_ejection_time: duration(1).prefault('300s'),
+  max_ejection_time: duration(1).optional(),
   max_ejection_percent: int(0, 100).default(10),
 }).transform((v, ctx): OutlierDetectionConfig => {
-  if (v.max_ejection_time < v.base_ejection_time) {
-    ctx.addIssue({ code: 'custom', message: `expected at least base_ejection_time (${v.base_ejection_time}ms), found ${v.max_ejection_time}ms`, path: ['max_ejection_time'], input: v.max_ejection_time });
+  // As Envoy: unset, it is 300 s or base_ejection_time, whichever is larger.
+  const maxEjection = v.max_ejection_time ?? Math.max(300_000, v.base_ejection_time);
+  if (maxEjection < v.base_ejection_time) {
+    ctx.addIssue({ code: 'custom', message: `expected at least base_ejection_time (${v.base_ejection_time}ms), found ${maxEjection}ms`, path: ['max_ejection_time'], input: v.max_ejection_time });
   }
   return {
     consecutive5xx: v.consecutive_5xx,
     consecutiveGatewayFailure: v.consecutive_gateway_failure,
     intervalMs: v.interval,
     baseEjectionTimeMs: v.base_ejection_time,
-    maxEjectionTimeMs: v.max_ejection_time,
+    maxEjectionTimeMs: maxEjection,
     maxEjectionPercent: v.max_ejection_percent,
   };
 });

@@ -72,6 +72,7 @@ export class HealthChecker implements SessionOwner {
       timeout: `${p}timeout`,
       healthy: `${p}healthy`,
     };
+    for (const [key, name] of Object.entries(this.statNames)) if (key !== 'healthy') this.stats.declare(name);
     for (const h of opts.hosts) this.addHost(h);
     this.publishHealthyGauge();
   }

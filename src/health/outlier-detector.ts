@@ -89,6 +89,7 @@ export class OutlierDetector {
     const names = {} as Record<StatKey, string>;
     for (const k of STAT_KEYS) names[k] = `cluster.${opts.cluster}.outlier_detection.${k}`;
     this.statNames = names;
+    for (const k of STAT_KEYS) if (k !== 'ejections_active') this.stats.declare(names[k]);
     for (const h of opts.hosts) this.monitors.set(h, new OutlierHostMonitor(h));
     this.publishActive();
   }
@@ -105,6 +106,9 @@ export class OutlierDetector {
     this.state = 'stopped';
     this.timer?.cancel();
     this.timer = undefined;
+    // Its ejections end with it (the owner returns the hosts): none is active any more.
+    this.ejectionsActive = 0;
+    this.publishActive();
   }
 
   /**

@@ -54,6 +54,8 @@ export type ConnectFn = (host: string, port: number, timeoutMs: number) => Promi
 export interface StatsSink {
   inc(name: string): void;
   set(name: string, value: number): void;
+  /** Make the counter exist at 0, as Envoy does when the checker or detector is created: a series that is missing is not a zero. */
+  declare(name: string): void;
 }
 
 /** A number in `[0, 1)`, like `Math.random`; seeded in tests. */

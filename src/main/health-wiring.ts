@@ -3,6 +3,7 @@ import type { Clock } from '../common/clock.ts';
 import type { Logger } from '../common/log.ts';
 import type { ProxyConfig } from '../config/types.ts';
 import type { ClusterManager } from '../upstream/cluster-manager.ts';
+import type { HostHealth } from '../upstream/host-health.ts';
 import type { StatsStore } from '../stats/stats-store.ts';
 import { HealthChecker } from '../health/health-checker.ts';
 import { OutlierDetector } from '../health/outlier-detector.ts';
@@ -14,7 +15,18 @@ function sinkFor(store: StatsStore): StatsSink {
   return {
     inc: (name) => store.counter(name).inc(),
     set: (name, v) => store.gauge(name).set(v),
+    declare: (name) => void store.counter(name),
   };
+}
+
+/**
+ * How a host starts when it joins `cluster`: once the proxy runs (a reload, a DNS change), a host
+ * of a health-checked cluster takes no traffic until its first check passes, as Envoy's
+ * FAILED_ACTIVE_HC on new hosts. At start the listeners wait for the first round instead.
+ */
+export function initialHostHealth(config: ProxyConfig, cluster: string, running: boolean): HostHealth {
+  const checked = running && config.clusters.some((c) => c.name === cluster && c.healthCheck !== null);
+  return { failedActiveHealthCheck: checked, failedOutlierCheck: false };
 }
 
 export class HealthWiring {
@@ -22,6 +34,8 @@ export class HealthWiring {
   /** The settings each checker was built with, so a reload keeps checkers whose settings are unchanged. */
   private readonly checkerSettings = new Map<string, string>();
   private readonly detectors = new Map<string, OutlierDetector>();
+  /** The settings each detector was built with: a change starts a fresh one. */
+  private readonly detectorSettings = new Map<string, string>();
   private readonly cm: ClusterManager;
   private readonly connect: ConnectFn;
   private readonly clock: Clock;
@@ -50,6 +64,7 @@ export class HealthWiring {
       if (!names.has(name)) {
         od.stop();
         this.detectors.delete(name);
+        this.detectorSettings.delete(name);
       }
     }
     for (const c of config.clusters) {
@@ -62,10 +77,12 @@ export class HealthWiring {
         // Same settings: keep host states (thresholds and logs continue), just follow the hosts.
         oldHc.updateHosts(hosts);
       } else if (oldHc) {
-        // Settings changed: a fresh checker; host states restart from the first check.
+        // Settings changed: a fresh checker, whose first check per host decides again (until
+        // then a host keeps its last verdict). Gone: no check can clear a failed host any more.
         oldHc.stop();
         this.checkers.delete(c.name);
         this.checkerSettings.delete(c.name);
+        if (!c.healthCheck) this.clearFlag(c.name, keys, 'failedActiveHealthCheck');
       }
       if (c.healthCheck && !this.checkers.has(c.name)) {
         const hc = new HealthChecker({
@@ -92,10 +109,19 @@ export class HealthWiring {
         this.checkerSettings.set(c.name, settings);
         hc.start();
       }
+      const odSettings = c.outlierDetection ? JSON.stringify(c.outlierDetection) : '';
       const od = this.detectors.get(c.name);
+      if (od && this.detectorSettings.get(c.name) !== odSettings) {
+        // Removed or changed: the ejections it holds would never end (or end on old terms).
+        od.stop();
+        this.detectors.delete(c.name);
+        this.detectorSettings.delete(c.name);
+        this.clearFlag(c.name, keys, 'failedOutlierCheck');
+      }
       if (c.outlierDetection) {
-        if (od) {
-          od.updateHosts(keys);
+        const running = this.detectors.get(c.name);
+        if (running) {
+          running.updateHosts(keys);
         } else {
           const det = new OutlierDetector({
             cluster: c.name,
@@ -114,13 +140,16 @@ export class HealthWiring {
             },
           });
           this.detectors.set(c.name, det);
+          this.detectorSettings.set(c.name, odSettings);
           det.start();
         }
-      } else if (od) {
-        od.stop();
-        this.detectors.delete(c.name);
       }
     }
+  }
+
+  /** Clear `flag` on the hosts of `cluster`: what set it is gone. */
+  private clearFlag(cluster: string, keys: readonly string[], flag: 'failedActiveHealthCheck' | 'failedOutlierCheck'): void {
+    for (const key of keys) this.cm.setHostHealth(cluster, key, { [flag]: false });
   }
 
   /** Hosts of DNS clusters changed: keep checkers and detectors in step. */

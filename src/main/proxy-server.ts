@@ -16,7 +16,7 @@ import { createAdminApp, isLoopbackAddress } from '../admin/index.ts';
 import type { ListenerStatus, ReloadResult, ServerInfo, ServerState } from '../admin/types.ts';
 import { toUpstreamCluster } from '../wiring/config-mapping.ts';
 import { WorkerSupervisor } from './supervisor.ts';
-import { HealthWiring } from './health-wiring.ts';
+import { HealthWiring, initialHostHealth } from './health-wiring.ts';
 import { restartOnlyChanges, unhonouredSettings } from './unhonoured-settings.ts';
 import { MainAdminSource } from './admin-source.ts';
 import { ListenError, pickFreePorts, unbindableListeners } from './port-probe.ts';
@@ -87,6 +87,7 @@ export class ProxyServer {
       resolve: (name) => adapter.resolve(name),
       stats: this.mainStats,
       onSnapshot: (snap) => this.onClusterSnapshot(snap),
+      initialHostHealth: (cluster) => initialHostHealth(this.config, cluster, this.state !== 'INITIALIZING'),
     });
     this.health = new HealthWiring(
       this.clusterManager,

@@ -324,4 +324,10 @@ clusters:`).replace('        - name: other', '      - name: other');
       /outlier_detection\.max_ejection_time: expected at least base_ejection_time/,
     );
   });
+
+  it('an unset max_ejection_time is 300 s or base_ejection_time, whichever is larger (Envoy)', () => {
+    const od = (fields: string) => parse(withCluster(`  - name: backend\n    endpoints: [{ address: 127.0.0.1, port: 1 }]\n    outlier_detection: { ${fields} }`)).clusters[0]?.outlierDetection;
+    assert.equal(od('base_ejection_time: 400s')?.maxEjectionTimeMs, 400_000);
+    assert.equal(od('base_ejection_time: 10s')?.maxEjectionTimeMs, 300_000);
+  });
 });

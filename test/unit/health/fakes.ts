@@ -178,6 +178,9 @@ export class RecordingStats implements StatsSink {
   set(name: string, value: number): void {
     this.gauges.set(name, value);
   }
+  declare(name: string): void {
+    if (!this.counters.has(name)) this.counters.set(name, 0);
+  }
   counter(name: string): number {
     return this.counters.get(name) ?? 0;
   }
