@@ -145,7 +145,11 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
   }
 
   onRequestComplete(): void {
-    this.upstream?.endBody();
+    const up = this.upstream;
+    if (up !== null) {
+      up.endBody();
+      if (up.connected) this.startTryTimer(up);
+    }
     if (this.action.timeoutMs > 0 && !this.tlList) this.armRouteTimer();
     if (this.bufferWhole && this.upstream === null && !this.ended) this.startTry();
   }
@@ -211,8 +215,6 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
     const protocol: UpstreamProtocol = cluster.forceHttp10 || this.head.versionMinor === 0 ? 'http/1.0' : 'http/1.1';
     const req = new UpstreamRequest(this, host, protocol, this.head.method, this.upgradeRequested());
     this.upstream = req;
-    const perTry = this.retry?.perTryTimeoutMs ?? 0;
-    if (perTry > 0) this.armTryTimer(req, perTry);
     req.start(cluster.pool(host, protocol), this.ctx.clock.now());
   }
 
@@ -227,6 +229,17 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
   onUpstreamConnected(req: UpstreamRequest): void {
     if (req !== this.upstream) return;
     if (!this.body.replayable) this.stream.resumeReading();
+    if (this.requestComplete) this.startTryTimer(req);
+  }
+
+  /**
+   * As Envoy: a try's per_try_timeout runs from when it has a connection and the client's whole
+   * request is in (whichever comes last): the wait for a connection and a slow upload are the
+   * route timeout's and connect_timeout's to bound, not the try's.
+   */
+  private startTryTimer(req: UpstreamRequest): void {
+    const perTry = this.retry?.perTryTimeoutMs ?? 0;
+    if (perTry > 0 && this.tryTimer === null) this.armTryTimer(req, perTry);
   }
 
   onUpstreamDrain(req: UpstreamRequest): void {

@@ -96,3 +96,44 @@ describe('upstream failures under retry_on connect-failure,reset', () => {
     assert.match(client.text(), /^HTTP\/1\.1 200 OK\r\n[\s\S]*ok$/);
   });
 });
+
+describe('per_try_timeout', () => {
+  const config = ONE_ROUTE_CONFIG.replace(
+    '            cluster: origin',
+    '            cluster: origin\n            timeout: 5s\n            retry_policy: { retry_on: 5xx, num_retries: 1, per_try_timeout: 100ms }',
+  );
+  const suite = memoryWorkerForTests(config);
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('abandons a try with no answer after it and retries on a new connection', async () => {
+    const w = suite.worker;
+    const before = w.upstreams.length;
+    const client = w.connect();
+    client.feed(enc.encode('GET /silent HTTP/1.1\r\nHost: a\r\n\r\n'));
+    await until(() => w.upstreams.length > before);
+    const first = w.upstreams.at(-1)!;
+    await until(() => w.upstreams.at(-1) !== first);
+    assert.equal(first.destroyed, true, 'the timed-out try was reset');
+    w.upstreams.at(-1)!.feed(OK_RESPONSE);
+    await tick();
+    assert.match(client.text(), /^HTTP\/1\.1 200 OK\r\n[\s\S]*ok$/);
+  });
+
+  it('starts once the request is complete: a slow upload is not a timed-out try', async () => {
+    const w = suite.worker;
+    // The connection may be a new one or one the test before left in the pool.
+    const carrying = () => w.upstreams.filter((u) => u.text().includes('POST /upload'));
+    const client = w.connect();
+    client.feed(enc.encode('POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n01234'));
+    await until(() => carrying().length > 0);
+    await sleep(250); // longer than per_try_timeout, with the body still coming
+    client.feed(enc.encode('56789'));
+    await tick();
+    assert.equal(carrying().length, 1, 'no retry');
+    const up = carrying()[0]!;
+    assert.match(up.text(), /\r\n\r\n0123456789$/);
+    up.feed(OK_RESPONSE);
+    await tick();
+    assert.match(client.text(), /^HTTP\/1\.1 200 OK\r\n[\s\S]*ok$/);
+  });
+});
