@@ -152,7 +152,19 @@ export function headerName() {
   return checkedString(expected, (s) => (TOKEN_RE.test(s) ? true : expectation(expected, s)));
 }
 
-/** A Host header value the proxy sends itself (health checks): no spaces or control characters. */
+/** A header a route matches on: a header name, or the pseudo-headers `:method`, `:path`, `:authority` (as Envoy). */
+export function matchedHeaderName() {
+  const expected = 'expected an HTTP header name or one of :method, :path, :authority';
+  return checkedString(expected, (s) => (TOKEN_RE.test(s) || [':method', ':path', ':authority'].includes(s.toLowerCase()) ? true : expectation(expected, s)));
+}
+
+/** A header name a route may add to or remove from requests: not `host`, which host_rewrite_literal changes. */
+export function requestHeaderName() {
+  const expected = 'expected an HTTP header name other than host (letters, digits and !#$%&\'*+-.^_`|~; host_rewrite_literal changes the host)';
+  return checkedString(expected, (s) => (TOKEN_RE.test(s) && s.toLowerCase() !== 'host' ? true : expectation(expected, s)));
+}
+
+/** A Host header value the proxy sends itself (health checks, host rewrites, redirects): no spaces or control characters. */
 export function hostHeader() {
   const expected = 'expected a Host header value (no spaces or control characters)';
   return checkedString(expected, (s) => (s !== '' && !/[\s\x00-\x1f\x7f]/.test(s) ? true : expectation(expected, s)));

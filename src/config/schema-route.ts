@@ -2,7 +2,7 @@
 
 import { z } from 'zod';
 import { expectation, listOr } from './describe.ts';
-import { anyString, bool, duration, fail, headerName, headerValue, int, list, name, nonEmptyString, oneOf, regex, UINT32_MAX, urlPath } from './schema-leaves.ts';
+import { anyString, bool, duration, fail, headerName, headerValue, hostHeader, int, list, matchedHeaderName, name, nonEmptyString, oneOf, regex, requestHeaderName, UINT32_MAX, urlPath } from './schema-leaves.ts';
 import { presentKeys, strict } from './schema-object.ts';
 import type {
   ClusterRouteAction,
@@ -21,16 +21,17 @@ import type {
   RouteMatch,
 } from './types.ts';
 
-const headerValueOption = strict({
-  header: strict({ key: headerName(), value: headerValue() }),
-  append: bool().default(true),
-}).transform((v): HeaderValueOption => ({ key: v.header.key, value: v.header.value, append: v.append }));
+const headerValueOption = (key: ReturnType<typeof headerName>) =>
+  strict({
+    header: strict({ key, value: headerValue() }),
+    append: bool().default(true),
+  }).transform((v): HeaderValueOption => ({ key: v.header.key, value: v.header.value, append: v.append }));
 
 /** `*_headers_to_add` / `*_headers_to_remove`, shared by virtual hosts and routes. */
 export const headerEditShape = {
-  request_headers_to_add: list(headerValueOption).default([]),
-  request_headers_to_remove: list(headerName()).default([]),
-  response_headers_to_add: list(headerValueOption).default([]),
+  request_headers_to_add: list(headerValueOption(requestHeaderName())).default([]),
+  request_headers_to_remove: list(requestHeaderName()).default([]),
+  response_headers_to_add: list(headerValueOption(headerName())).default([]),
   response_headers_to_remove: list(headerName()).default([]),
 };
 
@@ -52,7 +53,7 @@ export function headerEdits(v: {
 const HEADER_MATCH_KEYS = ['exact_match', 'prefix_match', 'suffix_match', 'regex_match', 'present_match'] as const;
 
 const headerMatcher = strict({
-  name: headerName(),
+  name: matchedHeaderName(),
   exact_match: anyString().optional(),
   prefix_match: nonEmptyString().optional(),
   suffix_match: nonEmptyString().optional(),
@@ -172,7 +173,7 @@ const directResponse = strict({
 const REDIRECT_CODES = [301, 302, 303, 307, 308] as const;
 
 const redirect = strict({
-  host_redirect: nonEmptyString().optional(),
+  host_redirect: hostHeader().optional(),
   port_redirect: int(1, 65535).optional(),
   path_redirect: urlPath().optional(),
   prefix_rewrite: urlPath().optional(),
@@ -214,7 +215,7 @@ export const route = strict({
   redirect: redirect.optional(),
   timeout: duration().optional(),
   prefix_rewrite: urlPath().optional(),
-  host_rewrite_literal: nonEmptyString().optional(),
+  host_rewrite_literal: hostHeader().optional(),
   retry_policy: retryPolicy.optional(),
   websocket: bool().optional(),
   per_request_buffer_limit_bytes: int(0, UINT32_MAX).optional(),

@@ -225,6 +225,22 @@ describe('parseConfig routes', () => {
     );
   });
 
+  it('refuses at validation what the router would refuse at start: host in request header edits, spaces in a host rewrite or redirect', () => {
+    const edit = messages(routeYaml('          - match: { prefix: / }\n            cluster: backend\n            request_headers_to_add: [{ header: { key: Host, value: x } }]\n            request_headers_to_remove: [host]'));
+    assert.match(edit, /request_headers_to_add\[0\]\.header\.key: expected an HTTP header name other than host/);
+    assert.match(edit, /request_headers_to_remove\[0\]: expected an HTTP header name other than host/);
+    assert.match(messages(routeYaml('          - match: { prefix: / }\n            cluster: backend\n            host_rewrite_literal: "a b.com"')), /host_rewrite_literal: expected a Host header value/);
+    assert.match(messages(routeYaml('          - match: { prefix: / }\n            redirect: { host_redirect: "a b" }')), /redirect\.host_redirect: expected a Host header value/);
+    // The response side may edit a header named host: it is only a name there.
+    parse(routeYaml('          - match: { prefix: / }\n            cluster: backend\n            response_headers_to_remove: [host]'));
+  });
+
+  it('lets a header matcher name the pseudo-headers :method, :path and :authority, as Envoy', () => {
+    const config = parse(routeYaml('          - match: { prefix: /, headers: [{ name: ":method", exact_match: GET }] }\n            cluster: backend'));
+    assert.equal(config.listeners[0]?.virtualHosts[0]?.routes[0]?.match.headers[0]?.name, ':method');
+    assert.match(messages(routeYaml('          - match: { prefix: /, headers: [{ name: ":status", exact_match: x }] }\n            cluster: backend')), /expected an HTTP header name or one of :method, :path, :authority/);
+  });
+
   it('checks retry_on conditions and back-off bounds', () => {
     const withRetry = (policy: string) => MINIMAL.replace('cluster: backend', `cluster: backend\n            retry_policy: ${policy}`);
     assert.match(messages(withRetry('{ retry_on: "5xx,teapot" }')), /retry_policy\.retry_on: expected a comma-separated list of 5xx, gateway-error, connect-failure, reset or retriable-status-codes, found "teapot"/);
