@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { didYouMeanSuffix } from './did-you-mean.ts';
 import { expectation, listOr } from './describe.ts';
 import { parseDuration } from './duration.ts';
-import { regexProblem } from '../router/regex-safety.ts';
+import { translateRe2 } from '../router/re2-syntax.ts';
+import { routeRegexProblem } from '../router/safe-regex.ts';
 
 // Messages of zod's own issues hold only the "expected ..." part and the issue formatter adds
 // ", found ..."; custom issues (added in transforms) carry their whole message.
@@ -130,16 +131,19 @@ export function urlPath(what = 'a path starting with /') {
   return checkedString(expected, (s) => (s.startsWith('/') && !/[\s\x00-\x1f\x7f]/.test(s) ? true : expectation(expected, s)));
 }
 
-/** A route regular expression: compiles, and stays within what the router accepts (RE2 syntax, no exponential backtracking). */
+/** A route regular expression in RE2 syntax: compiles, and stays within what the router accepts (no exponential backtracking). */
 export function regex() {
   return checkedString('expected a regular expression', (s) => {
-    try {
-      new RegExp(s);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      return `expected a valid regular expression, found ${JSON.stringify(s)} (${reason})`;
+    const t = translateRe2(s);
+    if (t.ok) {
+      try {
+        new RegExp(t.source, t.flags);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return `expected a valid regular expression, found ${JSON.stringify(s)} (${reason})`;
+      }
     }
-    const problem = regexProblem(s);
+    const problem = routeRegexProblem(s);
     return problem === null ? true : `expected a regular expression the router accepts, found ${JSON.stringify(s)}: ${problem}`;
   });
 }
