@@ -239,15 +239,20 @@ export class ActiveStream implements RouterFilterCallbacks {
     this.status = head.status;
     this.details = 'via_upstream';
     const added = RESPONSE_ADDED;
-    added.length = 2;
-    added[1] = String(serviceTimeMs);
-    if (this.ctx.via) added.push('via', `1.${head.versionMinor} ${this.ctx.via}`); // R20 / RFC 9110 §7.6.3: the version received
     // Header edits need the string list; otherwise the received fields are copied as they are.
     let headers: string[] | null = null;
     if (this.route && this.route.responseHeaderMutations.length > 0) {
       headers = head.headers.slice();
+      // Before the edits, as Envoy sets its service time before the route's: a route may remove it.
+      headers.push(SERVICE_TIME_HEADER, String(serviceTimeMs));
       applyHeaderMutations(headers, this.route.responseHeaderMutations);
+      added.length = 0;
+    } else {
+      added.length = 2;
+      added[0] = SERVICE_TIME_HEADER;
+      added[1] = String(serviceTimeMs);
     }
+    if (this.ctx.via) added.push('via', `1.${head.versionMinor} ${this.ctx.via}`); // R20 / RFC 9110 §7.6.3: the version received
     const close = this.mustClose();
     // An HTTP/1.0 client learns the end of a length-less body from the close.
     const closeDelimited = this.out.proxiedHead(head, headers, added, close);
