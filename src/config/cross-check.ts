@@ -4,6 +4,7 @@
  * when the schema found other problems.
  */
 
+import { normalizeHost } from '../router/host.ts';
 import { didYouMeanSuffix } from './did-you-mean.ts';
 import { formatPath } from './path.ts';
 import type { PathIssue, PathSegment } from './path.ts';
@@ -90,8 +91,10 @@ function checkVirtualHosts(root: Raw, clusterNames: Set<string>, issues: PathIss
       const vhPath: PathSegment[] = [...listenerPath, 'virtual_hosts', vhIndex];
       const virtualHost = asRecord(vhItem);
       asList(virtualHost?.['domains']).forEach((domainItem, domainIndex) => {
-        const domain = asString(domainItem)?.toLowerCase();
-        if (domain === undefined) return;
+        const raw = asString(domainItem);
+        if (raw === undefined) return;
+        // The router's own normalization: `a.com.` and `a.com` are one name.
+        const domain = normalizeHost(raw);
         const owner = domainOwner.get(domain);
         if (owner === undefined) domainOwner.set(domain, [...vhPath, 'domains', domainIndex]);
         else issues.push({ path: [...vhPath, 'domains', domainIndex], message: `domain "${domain}" is already served by ${formatPath(owner)}` });

@@ -79,7 +79,8 @@ export class DomainTable<V> {
       const where = `virtual host '${ownerName}'`;
       if (domains.length === 0) throw new RouterConfigError(where, 'domains is empty');
       for (const raw of domains) {
-        const d = raw.toLowerCase();
+        // Normalized as the Host is: a domain written with a trailing dot can still be selected.
+        const d = normalizeHost(raw);
         if (d === '') throw new RouterConfigError(where, 'empty domain');
         const other = seen.get(d);
         if (other !== undefined) {

@@ -9,7 +9,11 @@ export function portStart(host: string): number {
   return bracket === -1 || bracket < colon ? colon : -1;
 }
 
-/** Lower-case, and drop a trailing dot (also one just before the port), as Envoy does. */
+/**
+ * Lower-case, and drop a trailing dot (also one just before the port): Envoy's
+ * strip_trailing_host_dot, always on here and applied to the configured domains too, so
+ * `example.com.` and `example.com` are one name.
+ */
 export function normalizeHost(host: string): string {
   let h = hasUpperAscii(host) ? host.toLowerCase() : host;
   const dot = h.lastIndexOf('.');

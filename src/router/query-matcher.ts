@@ -1,4 +1,4 @@
-/** Route query-parameter matchers: first occurrence of the name, percent-decoded, as Envoy. */
+/** Route query-parameter matchers: first occurrence of the name, compared as sent (not percent-decoded), as Envoy's route matching. */
 import { RouterConfigError } from './errors.ts';
 import { compileSafeRegex } from './safe-regex.ts';
 import type { QueryParameterMatcher } from './types.ts';
@@ -46,18 +46,10 @@ export function compileQueryMatcher(m: QueryParameterMatcher, where: string): Co
   };
 }
 
-function decode(s: string): string {
-  if (s.indexOf('%') === -1) return s;
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
 /**
- * The decoded value of the first parameter called `name` in `path` (query starting after
- * `queryStart`, the index of '?'), '' for a bare `?name`, null when absent.
+ * The value of the first parameter called `name` in `path` (query starting after `queryStart`,
+ * the index of '?'), as sent: Envoy's route matching parses the query without decoding it, so
+ * `a%2Fb` matches `a%2Fb` and not `a/b`. '' for a bare `?name`, null when absent.
  */
 export function findQueryParam(path: string, queryStart: number, name: string): string | null {
   if (queryStart >= path.length || path.charCodeAt(queryStart) !== 0x3f /* ? */) return null;
@@ -70,7 +62,7 @@ export function findQueryParam(path: string, queryStart: number, name: string): 
     if (e > s) {
       let eq = path.indexOf('=', s);
       if (eq === -1 || eq > e) eq = e;
-      if (decode(path.slice(s, eq)) === name) return eq < e ? decode(path.slice(eq + 1, e)) : '';
+      if (eq - s === name.length && path.startsWith(name, s)) return eq < e ? path.slice(eq + 1, e) : '';
     }
     s = e + 1;
   }

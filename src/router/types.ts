@@ -46,7 +46,7 @@ export interface HeaderMatcher {
 }
 
 /**
- * Matches one query parameter (first occurrence, percent-decoded). At most one of exact / prefix /
+ * Matches one query parameter (first occurrence, as sent: not percent-decoded). At most one of exact / prefix /
  * safeRegex / present; none means "the parameter is present".
  */
 export interface QueryParameterMatcher {

@@ -291,6 +291,8 @@ clusters:`;
             cluster: backend
 clusters:`).replace('        - name: other', '      - name: other');
     assert.match(messages(text), /virtual_hosts\[1\]\.domains\[0\]: domain "\*" is already served by listeners\[0\]\.virtual_hosts\[0\]\.domains\[0\]/);
+    const dotted = text.replace('domains: ["*"]\n        routes:\n          - match: { prefix: / }\n            cluster: backend\nclusters:', 'domains: ["A.com."]\n        routes:\n          - match: { prefix: / }\n            cluster: backend\nclusters:').replace('domains: ["*"]', 'domains: ["a.com"]');
+    assert.match(messages(dotted), /domain "a\.com" is already served by/, 'A.com. and a.com are one name');
   });
 
   it('says when a route names a cluster and no clusters exist', () => {

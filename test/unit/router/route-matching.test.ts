@@ -127,13 +127,16 @@ describe('route matching', () => {
     assert.equal(clusterFor(q({ exact: 'BETA', ignoreCase: true }), '/?v=beta'), 'hit');
   });
 
-  it('query parameters are percent-decoded and the first occurrence counts', () => {
-    const routes = [toCluster('hit', { prefix: '/', queryParameters: [{ name: 'a b', exact: 'x/y' }] })];
-    assert.equal(clusterFor(routes, '/?a%20b=x%2Fy'), 'hit');
+  it('query parameters are compared as sent, not percent-decoded (as Envoy), and the first occurrence counts', () => {
+    const encoded = [toCluster('hit', { prefix: '/', queryParameters: [{ name: 'p', exact: 'a%2Fb' }] })];
+    assert.equal(clusterFor(encoded, '/?p=a%2Fb'), 'hit');
+    const decoded = [toCluster('hit', { prefix: '/', queryParameters: [{ name: 'p', exact: 'a/b' }] })];
+    assert.equal(clusterFor(decoded, '/?p=a%2Fb'), null);
+    assert.equal(clusterFor(decoded, '/?%70=a/b'), null, 'the name is not decoded either');
+    assert.equal(clusterFor(decoded, '/?p=a/b'), 'hit');
     const first = [toCluster('hit', { prefix: '/', queryParameters: [{ name: 'v', exact: '1' }] })];
     assert.equal(clusterFor(first, '/?v=1&v=2'), 'hit');
     assert.equal(clusterFor(first, '/?v=2&v=1'), null);
-    assert.equal(clusterFor(first, '/?v=%E0%A4%A'), null);
   });
 
   it('direct_response and redirect routes are returned like cluster routes', () => {

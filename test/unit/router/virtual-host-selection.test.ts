@@ -77,6 +77,13 @@ describe('virtual host selection', () => {
     assert.equal(router.route('GET', null, '/', [])?.virtualHost.name, 'default');
   });
 
+  it('a domain written with a trailing dot is the same name as without one', () => {
+    const r = compileRouter([vhost('dotted', ['example.com.'])]);
+    assert.equal(r.selectVirtualHost('example.com')?.name, 'dotted');
+    assert.equal(r.selectVirtualHost('example.com.')?.name, 'dotted');
+    assert.throws(() => compileRouter([vhost('a', ['example.com.']), vhost('b', ['example.com'])]), RouterConfigError);
+  });
+
   it('without a * virtual host an unknown Host selects nothing', () => {
     const r = compileRouter([vhost('only', ['a.com'])]);
     assert.equal(r.selectVirtualHost('b.com'), null);
