@@ -21,6 +21,8 @@ export interface ConnectionOwner {
   connectionClosed(conn: DownstreamConnection): void;
 }
 
+const LOCAL = 1;
+const REMOTE = 2;
 type ConnState = 'open' | 'closing' | 'tunnel' | 'closed';
 
 /** After a final reply, how long unread request bytes are drained before the socket is dropped. */
@@ -63,6 +65,10 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   private paused = false;
   /** Reading stopped because too many pipelined bytes wait behind the current request. */
   private pipelineFull = false;
+  /** Who closed first: 0 not yet, LOCAL (the proxy) or REMOTE (the client). */
+  private closer = 0;
+  /** A request was in flight when the connection closed. */
+  private activeRqAtClose = false;
   /** The current response can no longer be retracted: a byte of it (or of one before it in the batch) went out. */
   private responseSent = false;
   /** The parser reached the end of the current request (onComplete); it may be resumed. */
@@ -135,9 +141,11 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     // The client closed its side. As in Envoy (no half-close on the HTTP connection manager) and
     // nginx (499), a FIN while a request is in flight means the client went away: DC, and the
     // upstream request is cancelled rather than left to run to its timeout.
+    this.closedBy(REMOTE);
     const s = this.stream;
     if (s === null) return this.close();
     this.stream = null;
+    this.activeRqAtClose = true;
     s.onDownstreamReset();
     this.close();
   }
@@ -146,14 +154,20 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     if (this.state === 'closed') return;
     const wasTunnel = this.state === 'tunnel';
     this.state = 'closed';
+    this.closedBy(REMOTE);
     this.cancelTimer();
     const s = this.stream;
     this.stream = null;
     if (s) {
+      this.activeRqAtClose = true;
       s.onDownstreamReset();
-      this.ctx.stats.cxDestroyRemote.inc();
     }
     if (!wasTunnel) this.release();
+  }
+
+  /** The first side to close is the one the connection's destroy stat names. */
+  private closedBy(side: number): void {
+    if (this.closer === 0) this.closer = side;
   }
 
   // ------------------------------------------------------------------ parser events
@@ -301,6 +315,8 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   }
 
   reset(): void {
+    this.closedBy(LOCAL);
+    if (this.stream !== null) this.activeRqAtClose = true;
     this.stream = null;
     if (this.batching) {
       this.batching = false;
@@ -308,7 +324,6 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
       WRITE_BATCH.release(this);
     }
     if (this.state === 'closed') return;
-    this.ctx.stats.cxDestroyLocal.inc();
     this.socket.destroy();
   }
 
@@ -376,6 +391,7 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   /** Half-close after what is queued, then linger briefly so the client reads the reply, not an RST. */
   private closeGracefully(): void {
     if (this.state !== 'open') return;
+    this.closedBy(LOCAL);
     this.endBatch();
     this.state = 'closing';
     this.socket.end();
@@ -447,6 +463,15 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     const stats = this.ctx.stats;
     stats.cxActive.dec();
     stats.workerCxActive.dec();
+    // Envoy's names: who closed first, and whether a request was still in flight then.
+    stats.cxDestroy.inc();
+    if (this.closer === REMOTE) {
+      stats.cxDestroyRemote.inc();
+      if (this.activeRqAtClose) stats.cxDestroyRemoteActiveRq.inc();
+    } else if (this.closer === LOCAL) {
+      stats.cxDestroyLocal.inc();
+      if (this.activeRqAtClose) stats.cxDestroyLocalActiveRq.inc();
+    }
     this.cancelTimer();
     this.owner.connectionClosed(this);
   }

@@ -6,8 +6,11 @@ export class ListenerStats {
   readonly cxTotal: Counter;
   readonly cxActive: Gauge;
   readonly cxProtocolError: Counter;
+  readonly cxDestroy: Counter;
   readonly cxDestroyRemote: Counter;
   readonly cxDestroyLocal: Counter;
+  readonly cxDestroyRemoteActiveRq: Counter;
+  readonly cxDestroyLocalActiveRq: Counter;
   readonly cxIdleTimeout: Counter;
   readonly rqTotal: Counter;
   readonly rqActive: Gauge;
@@ -28,8 +31,11 @@ export class ListenerStats {
     this.cxTotal = store.counter(`${h}downstream_cx_total`);
     this.cxActive = store.gauge(`${h}downstream_cx_active`);
     this.cxProtocolError = store.counter(`${h}downstream_cx_protocol_error`);
+    this.cxDestroy = store.counter(`${h}downstream_cx_destroy`);
     this.cxDestroyRemote = store.counter(`${h}downstream_cx_destroy_remote`);
     this.cxDestroyLocal = store.counter(`${h}downstream_cx_destroy_local`);
+    this.cxDestroyRemoteActiveRq = store.counter(`${h}downstream_cx_destroy_remote_active_rq`);
+    this.cxDestroyLocalActiveRq = store.counter(`${h}downstream_cx_destroy_local_active_rq`);
     this.cxIdleTimeout = store.counter(`${h}downstream_cx_idle_timeout`);
     this.rqTotal = store.counter(`${h}downstream_rq_total`);
     this.rqActive = store.gauge(`${h}downstream_rq_active`);
