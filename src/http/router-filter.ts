@@ -320,8 +320,10 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
       return;
     }
     this.clearTryTimer();
+    // As Envoy (chargeUpstreamCode on headers): the code counts once the head is in, also for a
+    // response the client abandons or the upstream cuts short afterwards.
+    this.recordUpstreamOutcome(req, head.status);
     if (head.upgrade) {
-      this.recordUpstreamOutcome(req, 101);
       const taken = req.takeForTunnel();
       this.upstream = null;
       return this.stream.onTunnel(head, taken);
@@ -340,7 +342,6 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
   onUpstreamComplete(req: UpstreamRequest): void {
     if (req !== this.upstream) return;
     this.upstream = null;
-    this.recordUpstreamOutcome(req, req.status);
     this.stream.onResponseComplete();
   }
 

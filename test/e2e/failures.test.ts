@@ -271,6 +271,9 @@ for (const runtime of RUNTIMES) {
       assert.equal(e.response_flags, 'UR', 'upstream reset after the response started');
       await waitForStat(admin, c('midbody', 'upstream_rq_rx_reset'), (v) => v >= 1);
       assert.equal(await stat(admin, c('midbody', 'upstream_cx_protocol_error')), 0, 'a truncation is not a protocol error');
+      // As Envoy, the code counts once the head is in, even though the response never completed.
+      assert.equal(await stat(admin, c('midbody', 'upstream_rq_200')), 1);
+      assert.equal(await stat(admin, c('midbody', 'upstream_rq_2xx')), 1);
     });
 
     it('a client that disconnects while its request is at the upstream is logged DC and the busy upstream connection is closed', async () => {
