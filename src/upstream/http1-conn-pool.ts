@@ -410,11 +410,11 @@ export class Http1ConnPool implements ConnectionOwner, PendingOwner {
     const s = this.stats;
     s.upstream_cx_active.dec();
     this.host.stats.cx_active.dec();
-    if (was !== 'connecting') {
-      s.upstream_cx_destroy.inc();
-      if (origin === 'local') s.upstream_cx_destroy_local.inc();
-      else s.upstream_cx_destroy_remote.inc();
-    }
+    // Every connection counted in upstream_cx_total ends in upstream_cx_destroy, a failed or
+    // aborted connect too (Envoy reports the destroy before connect_fail): total = active + destroy.
+    s.upstream_cx_destroy.inc();
+    if (origin === 'local') s.upstream_cx_destroy_local.inc();
+    else s.upstream_cx_destroy_remote.inc();
     if (was === 'ready' && this.ready.size === 0 && this.idleTimer) {
       this.idleTimer.cancel();
       this.idleTimer = null;

@@ -140,6 +140,8 @@ describe('HTTP/1 pool transitions (DESIGN §4)', () => {
     assert.deepEqual(f.sizes(), { ready: 0, busy: 0, connecting: 1, pending: 1 });
     assert.equal(f.stat('upstream_cx_connect_fail'), 1);
     assert.equal(f.stat('cx_connect_fail'), 1);
+    assert.equal(f.stat('upstream_cx_destroy'), 1, 'total = active + destroy');
+    assert.equal(f.stat('upstream_cx_destroy_remote'), 1);
     assert.equal(f.stat('upstream_cx_active'), 1);
     assert.equal(f.stat('upstream_rq_pending_failure_eject'), 1);
     assert.equal(f.stat('upstream_rq_pending_active'), 1);
