@@ -364,8 +364,10 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     }
     const log = ctx.accessLog;
     if (log) {
+      // The request started with its first byte (a slow head's 408 took the whole timeout).
+      const durationMs = this.requestStartAt > 0 ? Math.max(0, Math.round(ctx.clock.now() - this.requestStartAt)) : 0;
       log.log({
-        startTime: ctx.wallNow(),
+        startTime: ctx.wallNow() - durationMs,
         method: null,
         path: null,
         protocol: null,
@@ -373,7 +375,7 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
         flags: reply.flags,
         bytesReceived: 0,
         bytesSent: reply.body.length,
-        durationMs: 0,
+        durationMs,
         upstreamServiceTimeMs: null,
         xForwardedFor: null,
         userAgent: null,

@@ -374,7 +374,10 @@ for (const runtime of RUNTIMES) {
       assert.equal(r.status, 408);
       assert.ok(took >= HEADERS_TIMEOUT_MS - 20 && took < HEADERS_TIMEOUT_MS + 2000, `answered after ${took} ms`);
       assert.ok(r.closedAfter, 'the proxy closes the connection after the 408');
-      await waitForAccess(log, (x) => x.response_code === 408);
+      const e = await waitForAccess(log, (x) => x.response_code === 408);
+      // Timed from the request's first byte, as Envoy's %START_TIME% and %DURATION%.
+      assert.ok(e.duration >= HEADERS_TIMEOUT_MS - 20, `logged duration ${e.duration} ms`);
+      assert.ok(Math.abs(Date.parse(e.start_time) - started) < 500, `logged start ${e.start_time}`);
       await waitForStat(admin, 'http.ingress.downstream_rq_header_timeout', (v) => v === before + 1);
     });
 

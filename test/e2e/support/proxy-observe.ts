@@ -79,6 +79,8 @@ export interface AccessEntry {
   response_code_details: string | null;
   bytes_sent: number;
   upstream_host: string | null;
+  start_time: string;
+  duration: number;
 }
 
 export function readAccessLog(path: string): AccessEntry[] {
