@@ -412,7 +412,9 @@ export class ActiveStream implements RouterFilterCallbacks {
           bytesSent: this.out.bytesSent,
           durationMs: Math.round(ctx.clock.now() - this.startMono),
           upstreamServiceTimeMs: router ? router.serviceTimeMs : null,
-          requestId: router ? router.requestId : null,
+          // As Envoy, which sets x-request-id before routing: a local reply's line has one too.
+          requestId: router ? router.requestId : (this.head.get('x-request-id') ?? ctx.newRequestId()),
+          remoteAddress: this.conn.remoteAddress,
           upstreamHost: router ? router.upstreamHostKey : null,
           responseCodeDetail: this.details,
           worker: ctx.workerId,

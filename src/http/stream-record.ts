@@ -6,7 +6,7 @@ import type { AccessLogRecord } from './access-log-record.ts';
 export type StreamMeasures = Omit<
   AccessLogRecord,
   'method' | 'path' | 'protocol' | 'xForwardedFor' | 'userAgent' | 'authority' | 'requestId'
-> & { requestId: string | null };
+> & { requestId: string | null; remoteAddress: string };
 
 export function streamRecord(head: RequestHead, m: StreamMeasures): AccessLogRecord {
   return {
@@ -20,13 +20,18 @@ export function streamRecord(head: RequestHead, m: StreamMeasures): AccessLogRec
     bytesSent: m.bytesSent,
     durationMs: m.durationMs,
     upstreamServiceTimeMs: m.upstreamServiceTimeMs,
-    xForwardedFor: head.get('x-forwarded-for') ?? null,
+    xForwardedFor: forwardedFor(head.get('x-forwarded-for') ?? null, m.remoteAddress),
     userAgent: head.get('user-agent') ?? null,
-    requestId: m.requestId ?? head.get('x-request-id') ?? null,
+    requestId: m.requestId,
     authority: head.host,
     upstreamHost: m.upstreamHost,
     responseCodeDetail: m.responseCodeDetail,
     worker: m.worker,
     connectionId: m.connectionId,
   };
+}
+
+/** As sent upstream (and as Envoy's %REQ(X-FORWARDED-FOR)% reads it): the client's address appended. */
+function forwardedFor(received: string | null, remoteAddress: string): string {
+  return received === null ? remoteAddress : `${received}, ${remoteAddress}`;
 }

@@ -165,6 +165,9 @@ for (const runtime of RUNTIMES) {
       const e = await waitForAccess(log, (x) => x.path === '/nowhere/1');
       assert.equal(e.response_code, 404);
       assert.equal(e.response_flags, 'NR');
+      // As Envoy: the request id and the appended x-forwarded-for exist before routing.
+      assert.match(e.request_id ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-/);
+      assert.equal(e.x_forwarded_for, '127.0.0.1');
       await waitForStat(admin, 'http.ingress.no_route', (v) => v >= 1);
     });
 

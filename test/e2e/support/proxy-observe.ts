@@ -81,6 +81,8 @@ export interface AccessEntry {
   upstream_host: string | null;
   start_time: string;
   duration: number;
+  request_id: string | null;
+  x_forwarded_for: string | null;
 }
 
 export function readAccessLog(path: string): AccessEntry[] {
