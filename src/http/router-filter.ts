@@ -79,6 +79,8 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
   private downstreamBlocked = false;
   /** The stream finished: timers are gone and late callbacks are ignored. */
   private ended = false;
+  /** Monotonic ms when the client's request was complete (0 until then): the service time's start. */
+  private requestCompleteAt = 0;
   // The route timeout: this filter sits in the worker's TimeoutList for its duration.
   tlPrev: TimeoutNode | null = null;
   tlNext: TimeoutNode | null = null;
@@ -123,6 +125,7 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
   }
 
   start(): void {
+    if (this.requestComplete) this.requestCompleteAt = this.ctx.clock.now();
     if (this.action.timeoutMs > 0 && this.requestComplete) this.armRouteTimer();
     // A body buffered whole: the first try starts when the request is complete.
     if (this.bufferWhole && !this.requestComplete) return;
@@ -145,6 +148,7 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
   }
 
   onRequestComplete(): void {
+    this.requestCompleteAt = this.ctx.clock.now();
     const up = this.upstream;
     if (up !== null) {
       up.endBody();
@@ -306,7 +310,8 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
 
   onUpstreamHead(req: UpstreamRequest, head: ResponseHead): void {
     if (req !== this.upstream) return;
-    const serviceTimeMs = Math.round(this.ctx.clock.now() - req.sentAt);
+    // As Envoy: from the end of the client's request, so earlier tries and back-offs count too.
+    const serviceTimeMs = Math.round(this.ctx.clock.now() - (this.requestCompleteAt > 0 ? this.requestCompleteAt : req.sentAt));
     this.serviceTimeMs = serviceTimeMs;
     // A retriable status is dropped only when another try is really scheduled; with no retry
     // left (flag URX) the client gets this response as the upstream sent it, as in Envoy.

@@ -117,6 +117,9 @@ describe('per_try_timeout', () => {
     w.upstreams.at(-1)!.feed(OK_RESPONSE);
     await tick();
     assert.match(client.text(), /^HTTP\/1\.1 200 OK\r\n[\s\S]*ok$/);
+    // As Envoy, the service time runs from the end of the request: the abandoned try counts.
+    const serviceTime = Number(/x-proxy-upstream-service-time: (\d+)/.exec(client.text())?.[1]);
+    assert.ok(serviceTime >= 100, `service time ${serviceTime} ms`);
   });
 
   it('starts once the request is complete: a slow upload is not a timed-out try', async () => {
