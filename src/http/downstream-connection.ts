@@ -65,6 +65,10 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   private paused = false;
   /** Reading stopped because too many pipelined bytes wait behind the current request. */
   private pipelineFull = false;
+  /** A write to the client was refused since its last drain (it is not reading fast enough). */
+  private outputFull = false;
+  /** The next pipelined request waits for the client to drain what it was sent. */
+  private nextAfterDrain = false;
   /** Who closed first: 0 not yet, LOCAL (the proxy) or REMOTE (the client). */
   private closer = 0;
   /** A request was in flight when the connection closed. */
@@ -134,6 +138,14 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   }
 
   onDrain(): void {
+    this.outputFull = false;
+    if (this.nextAfterDrain) {
+      this.nextAfterDrain = false;
+      if (this.state !== 'open' || this.stream !== null) return;
+      this.resumeReading();
+      this.nextRequest();
+      return;
+    }
     this.stream?.onDownstreamDrain();
   }
 
@@ -220,14 +232,18 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     // While gathering, backpressure is reported once the batch is written (uncork).
     if (this.batching) return this.gather(bytes, 0, bytes.length);
     this.responseSent = true;
-    return this.socket.write(bytes);
+    if (this.socket.write(bytes)) return true;
+    this.outputFull = true;
+    return false;
   }
 
   writeRange(chunk: Uint8Array, start: number, end: number): boolean {
     if (this.state === 'closed') return true;
     if (this.batching) return this.gather(chunk, start, end);
     this.responseSent = true;
-    return this.socket.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
+    if (this.socket.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end))) return true;
+    this.outputFull = true;
+    return false;
   }
 
   batch(): HeadBuffer | null {
@@ -262,6 +278,7 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     }
     if (this.batchBlocked) {
       this.batchBlocked = false;
+      this.outputFull = true;
       this.stream?.onDownstreamBlocked();
     }
   }
@@ -296,6 +313,18 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
       return;
     }
     this.lastActivity = this.ctx.clock.now();
+    // The client is not reading what it was sent: its next pipelined request waits for the drain,
+    // or replies it never reads (local ones need no upstream to slow them) would pile up (R19).
+    if (this.outputFull || this.batchBlocked) {
+      this.nextAfterDrain = true;
+      this.pauseReading();
+      return;
+    }
+    this.nextRequest();
+  }
+
+  /** The stream before is done: parse what is queued behind it, or wait for its end. */
+  private nextRequest(): void {
     // A local reply from inside onHead (bodiless request): the parser is not at the request's end yet.
     if (this.requestParsed) {
       // Parsing queued bytes is a read too: what it writes upstream leaves in one write.

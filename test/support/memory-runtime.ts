@@ -23,10 +23,19 @@ export class MemorySocket implements Socket {
     this.keep = keep;
   }
 
+  /** Writes are taken but answer false (the peer is not reading) until `drain`. */
+  full = false;
+
   write(b: Uint8Array): boolean {
     this.writeCount++;
     if (this.keep) this.writes.push(b.slice());
-    return true;
+    return !this.full;
+  }
+
+  /** The peer read what was queued: writes answer true again, and the handler hears onDrain. */
+  drain(): void {
+    this.full = false;
+    this.handler?.onDrain();
   }
 
   writeBorrowed(b: Uint8Array): boolean {

@@ -59,3 +59,29 @@ describe('a pipelined head that is still incomplete', () => {
     }
   });
 });
+
+describe('pipelined requests to a client that does not read', () => {
+  const config = ONE_ROUTE_CONFIG.replace(
+    '          - match: { prefix: / }\n            cluster: origin',
+    '          - match: { prefix: /direct }\n            direct_response: { status: 200, body: hi }\n          - match: { prefix: / }\n            cluster: origin',
+  );
+  const suite = memoryWorkerForTests(config);
+  const request = 'GET /direct HTTP/1.1\r\nHost: a\r\n\r\n';
+  const answered = (client: { text(): string }) => client.text().split('HTTP/1.1 200 OK').length - 1;
+
+  it('waits for the drain before answering what comes after a refused write, so replies cannot pile up', async () => {
+    const client = suite.worker.connect();
+    client.full = true;
+    client.feed(enc.encode(request.repeat(3)));
+    await tick();
+    assert.equal(answered(client), 1, 'the first reply was refused: the rest waits for the client to read');
+    client.full = true;
+    client.handler!.onDrain(); // drained, and still not reading fast enough: one more at a time
+    await tick();
+    assert.equal(answered(client), 2);
+    client.drain();
+    await tick();
+    assert.equal(answered(client), 3, 'all answered once it reads');
+    client.peerClose();
+  });
+});
