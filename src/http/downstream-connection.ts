@@ -51,6 +51,8 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   draining = false;
   /** Monotonic ms of the last byte read while no request was in flight. */
   private lastActivity: number;
+  /** Monotonic ms of the last read while no stream exists (a head arriving): its idle timeout's reference. */
+  private headByteAt = 0;
   /** Monotonic ms when the current request's first byte arrived; 0 between requests. */
   private requestStartAt = 0;
   private timer: Timer | null = null;
@@ -103,9 +105,12 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
 
   onData(chunk: Uint8Array): void {
     if (this.state !== 'open') return; // closing: lingering, drop what the client still sends
-    if (this.stream === null && this.requestStartAt === 0) {
-      this.requestStartAt = this.ctx.clock.now();
-      this.ctx = this.owner.currentContext();
+    if (this.stream === null) {
+      if (this.requestStartAt === 0) {
+        this.requestStartAt = this.ctx.clock.now();
+        this.ctx = this.owner.currentContext();
+      }
+      this.headByteAt = this.ctx.clock.now();
     }
     this.parse(chunk);
     this.stream?.flushContinue();
@@ -467,6 +472,15 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
         if (left <= 0) {
           ctx.stats.rqHeadersTimeout.inc();
           return this.replyAndClose(localReply('request_timeout'), null);
+        }
+        next = Math.min(next, left);
+      } else if (this.requestStartAt > 0 && ctx.streamIdleTimeoutMs > 0) {
+        // No header timeout: as in Envoy, the request exists from its first byte and its stream
+        // idle timeout applies, so a head that stops arriving cannot hold the connection for ever.
+        const left = this.headByteAt + ctx.streamIdleTimeoutMs - now;
+        if (left <= 0) {
+          ctx.stats.rqIdleTimeout.inc();
+          return this.replyAndClose(localReply('stream_idle_timeout_request'), null);
         }
         next = Math.min(next, left);
       } else if (this.requestStartAt === 0 && ctx.idleTimeoutMs > 0) {

@@ -52,3 +52,18 @@ describe('stream idle timeout', () => {
     client.peerClose();
   });
 });
+
+describe('stream idle timeout without a request headers timeout', () => {
+  const suite = memoryWorkerForTests(CONFIG.replace('    stream_idle_timeout: 100ms\n', '    stream_idle_timeout: 100ms\n    request_headers_timeout: 0s\n'));
+
+  it('ends a head that stops arriving with 408, counted from its last byte', async () => {
+    const client = suite.worker.connect();
+    client.feed(enc.encode('GET /half HTTP/1.1\r\n'));
+    await sleep(60);
+    client.feed(enc.encode('Host: a\r\n'));
+    await sleep(60);
+    assert.equal(client.text(), '', 'not yet: a byte arrived 60 ms ago');
+    await sleep(250);
+    assert.match(client.text(), /^HTTP\/1\.1 408 Request Timeout\r\n[\s\S]*\r\n\r\nstream timeout$/);
+  });
+});
