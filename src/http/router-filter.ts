@@ -368,7 +368,8 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
    */
   private upstreamAbort(kind: LocalReplyKind): void {
     const reply = localReply(kind);
-    this.cluster.stats.recordResponse(reply.status);
+    // As Envoy's chargeUpstreamAbort: once a response started, its code was charged with its head.
+    if (!this.stream.responseStarted) this.cluster.stats.recordResponse(reply.status);
     this.stream.onFailure(reply);
   }
 

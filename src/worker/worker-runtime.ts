@@ -30,7 +30,8 @@ export class WorkerRuntime {
   private readonly workerId: number;
   private readonly log: Logger;
   private readonly clock: Clock;
-  private readonly stats: StatsStore;
+  /** This thread's counters and gauges (main reads them through shared memory; tests read them here). */
+  readonly stats: StatsStore;
   private readonly tlcm: ThreadLocalClusterManager;
   private readonly clusters: WorkerClusterLookup;
   private readonly outlier: OutlierReporter;

@@ -119,6 +119,8 @@ export interface MemoryWorker {
   /** The next connects fail with these codes, one each, in order (then connects succeed again). */
   readonly connectFailures: SocketErrorCode[];
   readonly adapter: RuntimeAdapter;
+  /** The worker's value of a stat (0 when it does not exist). */
+  stat(name: string): number;
   /** Close the clients still open, drain, and stop every timer of the runtime. */
   stop(): Promise<void>;
 }
@@ -165,6 +167,7 @@ export async function startMemoryWorker(yaml: string, keep: boolean, pairingUpst
     upstreams,
     connectFailures,
     adapter: real,
+    stat: (name) => started.runtime.stats.value(name),
     async stop(): Promise<void> {
       for (const c of clients) if (!c.destroyed) c.peerClose();
       await started.stop();

@@ -140,3 +140,21 @@ describe('per_try_timeout', () => {
     assert.match(client.text(), /^HTTP\/1\.1 200 OK\r\n[\s\S]*ok$/);
   });
 });
+
+describe('a route timeout after the response started', () => {
+  const suite = memoryWorkerForTests(ONE_ROUTE_CONFIG.replace('            cluster: origin', '            cluster: origin\n            timeout: 100ms'));
+
+  it('resets the client and charges the response code once, with its head (as Envoy)', async () => {
+    const w = suite.worker;
+    const before = { completed: w.stat('cluster.origin.upstream_rq_completed'), c504: w.stat('cluster.origin.upstream_rq_504') };
+    const client = w.connect();
+    client.feed(enc.encode('GET /trickle HTTP/1.1\r\nHost: a\r\n\r\n'));
+    await until(() => w.upstreams.some((u) => u.text().includes('/trickle')));
+    const up = w.upstreams.find((u) => u.text().includes('/trickle'))!;
+    up.feed(enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab'));
+    await until(() => client.destroyed);
+    assert.equal(client.destroyed, true);
+    assert.equal(w.stat('cluster.origin.upstream_rq_completed') - before.completed, 1);
+    assert.equal(w.stat('cluster.origin.upstream_rq_504') - before.c504, 0, 'no 504 for a response that was a 200');
+  });
+});
