@@ -82,6 +82,17 @@ describe('R13: size limits', () => {
     assert.equal(partial.error?.status, 431);
     assert.equal(requestError(`GET / HTTP/1.1\r\n${H}X: ${'v'.repeat(200)}\r\n\r\n`, { maxHeaderBytes: 128 })?.status, 431);
   });
+  it('R13: the limit counts the request line and every field line with its CRLF, exactly', () => {
+    const section = (n: number) => {
+      const start = `GET / HTTP/1.1\r\n${H}X: `;
+      return `${start}${'v'.repeat(n - start.length - 2)}\r\n`;
+    };
+    assert.equal(section(200).length, 200);
+    for (const mode of ['whole', 'bytewise'] as const) {
+      assert.equal(runRequests(bytes(`${section(200)}\r\n`), mode, { maxHeaderBytes: 200 }).error, null, `${mode}: exactly the limit`);
+      assert.equal(runRequests(bytes(`${section(201)}\r\n`), mode, { maxHeaderBytes: 200 }).error?.status, 431, `${mode}: one byte over`);
+    }
+  });
   it('R13: more than max_request_headers_count field lines are answered 431', () => {
     const fields = 'X: 1\r\n'.repeat(100);
     assert.equal(requestError(`GET / HTTP/1.1\r\n${H}${fields}\r\n`)?.detail, 'http1.too_many_headers');
