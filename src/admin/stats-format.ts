@@ -1,5 +1,6 @@
 /** `/admin/stats` selection and its text and JSON renderings. */
 import { InvalidStatsFilterError } from './errors.ts';
+import { translateRe2 } from '../router/re2-syntax.ts';
 import { regexProblem } from '../router/regex-safety.ts';
 import type { Stat } from './types.ts';
 
@@ -12,15 +13,19 @@ export function compileFilter(filter: string | undefined): RegExp | undefined {
   if (filter.length > MAX_FILTER_LENGTH) {
     throw new InvalidStatsFilterError(filter.slice(0, 40) + '…', `longer than ${MAX_FILTER_LENGTH} characters`);
   }
-  // The admin runs on main: a pattern with catastrophic backtracking would stall health checks,
-  // reloads and signals with it. The route regex rules apply.
-  const problem = regexProblem(filter);
-  if (problem !== null) throw new InvalidStatsFilterError(filter, problem);
+  // RE2 syntax, as route regexes (and Envoy's filter). The admin runs on main: a pattern with
+  // catastrophic backtracking would stall health checks, reloads and signals with it.
+  const t = translateRe2(filter);
+  if (!t.ok) throw new InvalidStatsFilterError(filter, t.problem);
+  let compiled: RegExp;
   try {
-    return new RegExp(filter);
+    compiled = new RegExp(t.source, t.flags);
   } catch (err) {
     throw new InvalidStatsFilterError(filter, err);
   }
+  const problem = regexProblem(t.source);
+  if (problem !== null) throw new InvalidStatsFilterError(filter, problem);
+  return compiled;
 }
 
 /** The stats whose names match, sorted by name. */

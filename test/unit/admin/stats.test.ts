@@ -37,6 +37,15 @@ describe('GET /admin/stats', () => {
     assert.match(text, /invalid regex in filter 'upstream_\(rq'/);
   });
 
+  it('reads the filter as RE2, as Envoy does: POSIX classes and a leading (?i)', async () => {
+    const { app } = harness();
+    const posix = await (await app.request(`/admin/stats?filter=${encodeURIComponent('upstream_rq_[[:digit:]]xx$')}`)).text();
+    assert.match(posix, /upstream_rq_2xx/);
+    const folded = await app.request(`/admin/stats?filter=${encodeURIComponent('(?i)^CLUSTER\\.')}`);
+    assert.equal(folded.status, 200);
+    assert.match(await folded.text(), /^cluster\./m);
+  });
+
   it('answers 400 to a filter with catastrophic backtracking instead of stalling the main thread', async () => {
     const { app } = harness();
     const res = await app.request(`/admin/stats?filter=${encodeURIComponent('^([a-z_.]+)+#')}`);
