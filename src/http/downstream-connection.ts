@@ -370,7 +370,10 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     const clientRemainder = this.parser.takeRemainder();
     const ctx = this.ctx;
     const idle = { clock: ctx.clock, timeoutMs: ctx.streamIdleTimeoutMs, onTimeout: () => ctx.stats.rqIdleTimeout.inc() };
-    const tunnel = new Tunnel(this.socket, upstream, idle, () => this.release());
+    const tunnel = new Tunnel(this.socket, upstream, idle, (byClient) => {
+      this.closedBy(byClient ? REMOTE : LOCAL);
+      this.release();
+    });
     tunnel.start(clientRemainder, upstreamRemainder);
   }
 

@@ -17,7 +17,8 @@ export class Tunnel {
   private readonly client: Socket;
   private readonly upstream: UpstreamConnection;
   private closed = false;
-  private readonly onDone: () => void;
+  /** Told once, when the tunnel is closed: `byClient` when the client's side ended it. */
+  private readonly onDone: (byClient: boolean) => void;
   private readonly idle: TunnelIdle;
   /** Monotonic ms of the last byte either way; the timer compares it rather than being re-armed per chunk. */
   private lastMoved: number;
@@ -25,7 +26,7 @@ export class Tunnel {
   readonly clientSide: SocketHandler;
   readonly upstreamSide: SocketHandler;
 
-  constructor(client: Socket, upstream: UpstreamConnection, idle: TunnelIdle, onDone: () => void) {
+  constructor(client: Socket, upstream: UpstreamConnection, idle: TunnelIdle, onDone: (byClient: boolean) => void) {
     this.client = client;
     this.upstream = upstream;
     this.idle = idle;
@@ -37,8 +38,8 @@ export class Tunnel {
         if (!this.upstream.write(chunk)) this.client.pause();
       },
       onDrain: () => this.upstream.resume(),
-      onEnd: () => this.close(),
-      onClose: (_e: SocketError | undefined) => this.close(),
+      onEnd: () => this.close(true),
+      onClose: (_e: SocketError | undefined) => this.close(true),
     };
     this.upstreamSide = {
       onData: (chunk) => {
@@ -61,7 +62,8 @@ export class Tunnel {
     this.arm(this.idle.timeoutMs);
   }
 
-  close(): void {
+  /** `byClient`: the client's side ended it (else the upstream's, an idle timeout or the proxy). */
+  close(byClient = false): void {
     if (this.closed) return;
     this.closed = true;
     this.timer?.cancel();
@@ -69,7 +71,7 @@ export class Tunnel {
     // The upstream connection carried a foreign protocol: it never returns to the pool.
     this.upstream.destroy();
     this.client.end();
-    this.onDone();
+    this.onDone(byClient);
   }
 
   private arm(ms: number): void {

@@ -22,8 +22,11 @@ function open(timeoutMs: number) {
   const clock = new ManualClock();
   const client = new FakeSocket();
   const upstream = new FakeSocket();
-  const seen = { timeouts: 0, done: 0 };
-  const tunnel = new Tunnel(client, upstreamOver(upstream), { clock, timeoutMs, onTimeout: () => seen.timeouts++ }, () => seen.done++);
+  const seen = { timeouts: 0, done: 0, byClient: null as boolean | null };
+  const tunnel = new Tunnel(client, upstreamOver(upstream), { clock, timeoutMs, onTimeout: () => seen.timeouts++ }, (byClient) => {
+    seen.done++;
+    seen.byClient = byClient;
+  });
   tunnel.start(new TextEncoder().encode('c0'), new TextEncoder().encode('u0'));
   return { clock, client, upstream, seen };
 }
@@ -48,13 +51,17 @@ describe('tunnel', () => {
     assert.equal(client.paused, false);
   });
 
-  it('closes both sides once when either ends', () => {
+  it('closes both sides once when either ends, and says which side ended it', () => {
     const { client, upstream, seen } = open(0);
     upstream.peerEnd();
     client.peerClose();
     assert.equal(client.ended, true);
     assert.equal(upstream.destroyed, true, 'the upstream connection never goes back to a pool');
     assert.equal(seen.done, 1);
+    assert.equal(seen.byClient, false, 'the upstream ended it');
+    const other = open(0);
+    other.client.peerEnd();
+    assert.equal(other.seen.byClient, true, 'the client ended it');
   });
 
   it('closes both sides after the idle timeout with nothing moving, and reports it once', () => {
