@@ -4,9 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { endpoint, prefixRoute, proxyConfig } from './support/config.ts';
 import { stat, waitForStat } from './support/proxy-observe.ts';
 import { freePort, RUNTIMES, startProxy, type ProxyProcess } from './support/proxy-process.ts';
+import { sleep } from './support/traffic.ts';
 import { startUpstream, type Upstream } from './support/upstreams.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 for (const runtime of RUNTIMES) {
   describe(`an access log on a full disk (${runtime})`, () => {

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { endpoint, prefixRoute, proxyConfig } from './support/config.ts';
 import { stat, waitForStat } from './support/proxy-observe.ts';
 import { freePort, RUNTIMES, startProxy, type ProxyProcess } from './support/proxy-process.ts';
+import { sleep } from './support/traffic.ts';
 import { startUpstream, type Upstream } from './support/upstreams.ts';
 
 const H = 'http.ingress.';
@@ -68,7 +69,7 @@ for (const runtime of RUNTIMES) {
 
       const c = await open(port);
       c.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
-      for (let i = 0; i < 200 && up.inFlight === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 200 && up.inFlight === 0; i++) await sleep(10);
       c.destroy();
       await waitForStat(admin, `${H}downstream_cx_destroy_remote_active_rq`, (v) => v === 1);
       assert.equal(await stat(admin, `${H}downstream_cx_destroy_remote`), 2);

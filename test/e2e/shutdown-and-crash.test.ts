@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { endpoint, prefixRoute, proxyConfig } from './support/config.ts';
 import { freePort, RUNTIMES, startProxy, type LogLine, type ProxyProcess } from './support/proxy-process.ts';
+import { sleep, withTimeout } from './support/traffic.ts';
 import { startUpstream, type Upstream } from './support/upstreams.ts';
 
 /** How long the slow upstream takes to answer. */
@@ -37,16 +38,6 @@ function getFresh(port: number, path: string, timeoutMs: number): Promise<Outcom
     req.end();
   });
 }
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms))),
-  ]);
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function shutdownConfig(port: number, upstreamPort: number): string {
   return proxyConfig({

@@ -4,15 +4,8 @@ import { describe, it } from 'node:test';
 import { endpoint, prefixRoute, proxyConfig } from './support/config.ts';
 import { freePort, RUNTIMES, startProxy } from './support/proxy-process.ts';
 import { hang, startRawUpstream } from './support/raw-upstream.ts';
+import { sleep, withTimeout } from './support/traffic.ts';
 import { startUpstream } from './support/upstreams.ts';
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms))),
-  ]);
-}
 
 for (const runtime of RUNTIMES) {
   describe(`signals on ${runtime}`, () => {
@@ -82,10 +75,10 @@ for (const runtime of RUNTIMES) {
         let refused = false;
         for (let i = 0; i < 50 && !refused; i++) {
           refused = await fetch(`http://127.0.0.1:${port}/`, { headers: { connection: 'close' } }).then(() => false, () => true);
-          if (!refused) await new Promise((r) => setTimeout(r, 20));
+          if (!refused) await sleep(20);
         }
         assert.ok(refused, 'the listener stopped accepting');
-        await new Promise((r) => setTimeout(r, 300));
+        await sleep(300);
         assert.equal(proxy.child.exitCode, null, 'still running');
         assert.equal((await fetch(`${admin}/admin/ready`)).status, 503);
         assert.equal((await fetch(`${admin}/admin/server_info`)).status, 200);
