@@ -8,8 +8,11 @@ import type { RequestHandler } from '../http1/types.ts';
 import type { UpstreamConnection } from '../upstream/pool-types.ts';
 import { serializeResponseHead } from './wire.ts';
 import { ActiveStream, type StreamConnection } from './active-stream.ts';
+import { currentDeadline, timerPeriod } from './connection-deadline.ts';
 import type { ListenerContext } from './listener-context.ts';
+import type { CloseSide } from './listener-stats.ts';
 import { downstreamProtocolError, localReply, type LocalReply } from './local-reply.ts';
+import { headlessRecord } from './stream-record.ts';
 import { Tunnel } from './tunnel.ts';
 import { WRITE_BATCH } from './write-batch.ts';
 import type { HeadBuffer } from '../http1/head-buffer.ts';
@@ -21,8 +24,6 @@ export interface ConnectionOwner {
   connectionClosed(conn: DownstreamConnection): void;
 }
 
-const LOCAL = 1;
-const REMOTE = 2;
 type ConnState = 'open' | 'closing' | 'tunnel' | 'closed';
 
 /** After a final reply, how long unread request bytes are drained before the socket is dropped. */
@@ -71,8 +72,8 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   private outputFull = false;
   /** The next pipelined request waits for the client to drain what it was sent. */
   private nextAfterDrain = false;
-  /** Who closed first: 0 not yet, LOCAL (the proxy) or REMOTE (the client). */
-  private closer = 0;
+  /** Who closed first: null while open. */
+  private closer: CloseSide | null = null;
   /** A request was in flight when the connection closed. */
   private activeRqAtClose = false;
   /** The current response can no longer be retracted: a byte of it (or of one before it in the batch) went out. */
@@ -91,8 +92,7 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     this.ctx = ctx;
     this.parser = new RequestParser(this, ctx.parserOptions);
     this.lastActivity = ctx.clock.now();
-    const periods = [ctx.requestHeadersTimeoutMs, ctx.idleTimeoutMs, ctx.streamIdleTimeoutMs].filter((v) => v > 0);
-    this.timerPeriod = periods.length ? Math.min(...periods) : 0;
+    this.timerPeriod = timerPeriod(ctx);
     ctx.stats.cxTotal.inc();
     ctx.stats.cxActive.inc();
     ctx.stats.workerCxTotal.inc();
@@ -106,11 +106,12 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   onData(chunk: Uint8Array): void {
     if (this.state !== 'open') return; // closing: lingering, drop what the client still sends
     if (this.stream === null) {
+      const now = this.ctx.clock.now();
       if (this.requestStartAt === 0) {
-        this.requestStartAt = this.ctx.clock.now();
+        this.requestStartAt = now;
         this.ctx = this.owner.currentContext();
       }
-      this.headByteAt = this.ctx.clock.now();
+      this.headByteAt = now;
     }
     this.parse(chunk);
     this.stream?.flushContinue();
@@ -158,7 +159,7 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     // The client closed its side. As in Envoy (no half-close on the HTTP connection manager) and
     // nginx (499), a FIN while a request is in flight means the client went away: DC, and the
     // upstream request is cancelled rather than left to run to its timeout.
-    this.closedBy(REMOTE);
+    this.closedBy('remote');
     const s = this.stream;
     if (s === null) return this.close();
     this.stream = null;
@@ -171,7 +172,7 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     if (this.state === 'closed') return;
     const wasTunnel = this.state === 'tunnel';
     this.state = 'closed';
-    this.closedBy(REMOTE);
+    this.closedBy('remote');
     this.cancelTimer();
     const s = this.stream;
     this.stream = null;
@@ -183,8 +184,8 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   }
 
   /** The first side to close is the one the connection's destroy stat names. */
-  private closedBy(side: number): void {
-    if (this.closer === 0) this.closer = side;
+  private closedBy(side: CloseSide): void {
+    if (this.closer === null) this.closer = side;
   }
 
   // ------------------------------------------------------------------ parser events
@@ -349,7 +350,7 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   }
 
   reset(): void {
-    this.closedBy(LOCAL);
+    this.closedBy('local');
     if (this.stream !== null) this.activeRqAtClose = true;
     this.stream = null;
     if (this.batching) {
@@ -371,7 +372,7 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     const ctx = this.ctx;
     const idle = { clock: ctx.clock, timeoutMs: ctx.streamIdleTimeoutMs, onTimeout: () => ctx.stats.rqIdleTimeout.inc() };
     const tunnel = new Tunnel(this.socket, upstream, idle, (byClient) => {
-      this.closedBy(byClient ? REMOTE : LOCAL);
+      this.closedBy(byClient ? 'remote' : 'local');
       this.release();
     });
     tunnel.start(clientRemainder, upstreamRemainder);
@@ -403,26 +404,18 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
     if (log) {
       // The request started with its first byte (a slow head's 408 took the whole timeout).
       const durationMs = this.requestStartAt > 0 ? Math.max(0, Math.round(ctx.clock.now() - this.requestStartAt)) : 0;
-      log.log({
-        startTime: ctx.wallNow() - durationMs,
-        method: null,
-        path: null,
-        protocol: null,
-        status: reply.status,
-        flags: reply.flags,
-        bytesReceived: 0,
-        bytesSent: reply.body.length,
-        durationMs,
-        upstreamServiceTimeMs: null,
-        xForwardedFor: null,
-        userAgent: null,
-        requestId: null,
-        authority: null,
-        upstreamHost: null,
-        responseCodeDetail: err ? err.detail : reply.details,
-        worker: ctx.workerId,
-        connectionId: this.id,
-      });
+      log.log(
+        headlessRecord({
+          startTime: ctx.wallNow() - durationMs,
+          durationMs,
+          status: reply.status,
+          flags: reply.flags,
+          bytesSent: reply.body.length,
+          responseCodeDetail: err ? err.detail : reply.details,
+          worker: ctx.workerId,
+          connectionId: this.id,
+        }),
+      );
     }
     this.closeGracefully();
   }
@@ -430,7 +423,7 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   /** Half-close after what is queued, then linger briefly so the client reads the reply, not an RST. */
   private closeGracefully(): void {
     if (this.state !== 'open') return;
-    this.closedBy(LOCAL);
+    this.closedBy('local');
     this.endBatch();
     this.state = 'closing';
     this.socket.end();
@@ -459,67 +452,47 @@ export class DownstreamConnection implements SocketHandler, RequestHandler, Stre
   }
 
   /**
-   * One timer per connection, re-armed when it fires (never per request): it checks the
-   * request-headers deadline (slowloris guard, 408), the idle deadline, and, while a request is
-   * in flight, the stream idle deadline (a stalled body or a silent upstream).
+   * One timer per connection, re-armed when it fires (never per request): it watches the one
+   * deadline the connection's state has (connection-deadline.ts) and acts when it is due.
    */
   private onTimer(): void {
     this.timer = null;
     if (this.state !== 'open') return;
     const ctx = this.ctx;
     const now = ctx.clock.now();
-    let next = this.timerPeriod;
-    if (this.stream === null) {
-      if (this.requestStartAt > 0 && ctx.requestHeadersTimeoutMs > 0) {
-        const left = this.requestStartAt + ctx.requestHeadersTimeoutMs - now;
-        if (left <= 0) {
+    const stream = this.stream;
+    const d = currentDeadline(ctx, {
+      requestStartAt: this.requestStartAt,
+      headByteAt: this.headByteAt,
+      lastActivity: this.lastActivity,
+      streamIdleSince: stream === null ? -1 : stream.idleSince,
+    });
+    if (d !== null && d.at <= now) {
+      switch (d.kind) {
+        case 'headers':
           ctx.stats.rqHeadersTimeout.inc();
           return this.replyAndClose(localReply('request_timeout'), null);
-        }
-        next = Math.min(next, left);
-      } else if (this.requestStartAt > 0 && ctx.streamIdleTimeoutMs > 0) {
-        // No header timeout: as in Envoy, the request exists from its first byte and its stream
-        // idle timeout applies, so a head that stops arriving cannot hold the connection for ever.
-        const left = this.headByteAt + ctx.streamIdleTimeoutMs - now;
-        if (left <= 0) {
+        case 'head-idle':
           ctx.stats.rqIdleTimeout.inc();
           return this.replyAndClose(localReply('stream_idle_timeout_request'), null);
-        }
-        next = Math.min(next, left);
-      } else if (this.requestStartAt === 0 && ctx.idleTimeoutMs > 0) {
-        const left = this.lastActivity + ctx.idleTimeoutMs - now;
-        if (left <= 0) {
+        case 'idle':
           ctx.stats.cxIdleTimeout.inc();
           return this.closeGracefully();
-        }
-        next = Math.min(next, left);
-      }
-    } else if (ctx.streamIdleTimeoutMs > 0) {
-      const left = this.stream.idleSince + ctx.streamIdleTimeoutMs - now;
-      if (left <= 0) {
-        ctx.stats.rqIdleTimeout.inc();
-        this.stream.onIdleTimeout();
-        if (this.state !== 'open') return;
-      } else {
-        next = Math.min(next, left);
+        case 'stream-idle':
+          ctx.stats.rqIdleTimeout.inc();
+          stream!.onIdleTimeout();
+          if (this.state !== 'open') return;
+          return this.armTimer(this.timerPeriod);
       }
     }
-    this.armTimer(Math.max(1, next));
+    this.armTimer(Math.max(1, d === null ? this.timerPeriod : Math.min(this.timerPeriod, d.at - now)));
   }
 
   private release(): void {
     const stats = this.ctx.stats;
     stats.cxActive.dec();
     stats.workerCxActive.dec();
-    // Envoy's names: who closed first, and whether a request was still in flight then.
-    stats.cxDestroy.inc();
-    if (this.closer === REMOTE) {
-      stats.cxDestroyRemote.inc();
-      if (this.activeRqAtClose) stats.cxDestroyRemoteActiveRq.inc();
-    } else if (this.closer === LOCAL) {
-      stats.cxDestroyLocal.inc();
-      if (this.activeRqAtClose) stats.cxDestroyLocalActiveRq.inc();
-    }
+    stats.connectionDestroyed(this.closer, this.activeRqAtClose);
     this.cancelTimer();
     this.owner.connectionClosed(this);
   }

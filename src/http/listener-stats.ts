@@ -2,6 +2,9 @@
 import type { StatsStore } from '../stats/stats-store.ts';
 import type { Counter, Gauge } from '../stats/stat-handles.ts';
 
+/** Which side closed a connection first: the proxy (`local`) or its peer (`remote`), as Envoy names them. */
+export type CloseSide = 'local' | 'remote';
+
 export class ListenerStats {
   readonly cxTotal: Counter;
   readonly cxActive: Gauge;
@@ -54,5 +57,17 @@ export class ListenerStats {
   response(status: number): void {
     const c = (status / 100) | 0;
     if (c >= 1 && c <= 5) this.rqByClass[c]!.inc();
+  }
+
+  /** A connection ended: Envoy's destroy stats, by who closed first and whether a request was in flight. */
+  connectionDestroyed(closer: CloseSide | null, activeRequest: boolean): void {
+    this.cxDestroy.inc();
+    if (closer === 'remote') {
+      this.cxDestroyRemote.inc();
+      if (activeRequest) this.cxDestroyRemoteActiveRq.inc();
+    } else if (closer === 'local') {
+      this.cxDestroyLocal.inc();
+      if (activeRequest) this.cxDestroyLocalActiveRq.inc();
+    }
   }
 }

@@ -1,4 +1,4 @@
-/** Builds a request's access-log record from its head and what the stream measured. */
+/** Builds a request's access-log record: from its head and what the stream measured, or for a request refused before its head was complete. */
 import type { RequestHead } from '../http1/head.ts';
 import type { AccessLogRecord } from './access-log-record.ts';
 
@@ -34,4 +34,39 @@ export function streamRecord(head: RequestHead, m: StreamMeasures): AccessLogRec
 /** As sent upstream (and as Envoy's %REQ(X-FORWARDED-FOR)% reads it): the client's address appended. */
 function forwardedFor(received: string | null, remoteAddress: string): string {
   return received === null ? remoteAddress : `${received}, ${remoteAddress}`;
+}
+
+/** What the connection knows of a request it refused before the head was complete (408, 400, 431…). */
+export interface HeadlessMeasures {
+  startTime: number;
+  durationMs: number;
+  status: number;
+  flags: number;
+  bytesSent: number;
+  responseCodeDetail: string;
+  worker: number;
+  connectionId: number;
+}
+
+export function headlessRecord(m: HeadlessMeasures): AccessLogRecord {
+  return {
+    startTime: m.startTime,
+    method: null,
+    path: null,
+    protocol: null,
+    status: m.status,
+    flags: m.flags,
+    bytesReceived: 0,
+    bytesSent: m.bytesSent,
+    durationMs: m.durationMs,
+    upstreamServiceTimeMs: null,
+    xForwardedFor: null,
+    userAgent: null,
+    requestId: null,
+    authority: null,
+    upstreamHost: null,
+    responseCodeDetail: m.responseCodeDetail,
+    worker: m.worker,
+    connectionId: m.connectionId,
+  };
 }
