@@ -313,21 +313,17 @@ export class RouterFilter implements UpstreamRequestOwner, TimeoutNode, RetryOwn
     // As Envoy: from the end of the client's request, so earlier tries and back-offs count too.
     const serviceTimeMs = Math.round(this.ctx.clock.now() - (this.requestCompleteAt > 0 ? this.requestCompleteAt : req.sentAt));
     this.serviceTimeMs = serviceTimeMs;
+    this.clearTryTimer();
+    // As Envoy (chargeUpstreamCode on headers): the code counts once the head is in, also for a
+    // response that is retried, abandoned by the client or cut short by the upstream afterwards.
+    this.recordUpstreamOutcome(req, head.status);
     // A retriable status is dropped only when another try is really scheduled; with no retry
     // left (flag URX) the client gets this response as the upstream sent it, as in Envoy.
     if (this.retry && !this.stream.responseStarted && this.retry.retriableStatus(head.status) && this.tryRetry('status', head.status)) {
-      this.clearTryTimer();
-      req.host.stats.recordResponse(head.status);
-      req.host.reportStatus(head.status);
-      this.cluster.stats.recordResponse(head.status);
       this.upstream = null;
       req.abort();
       return;
     }
-    this.clearTryTimer();
-    // As Envoy (chargeUpstreamCode on headers): the code counts once the head is in, also for a
-    // response the client abandons or the upstream cuts short afterwards.
-    this.recordUpstreamOutcome(req, head.status);
     if (head.upgrade) {
       const taken = req.takeForTunnel();
       this.upstream = null;

@@ -94,11 +94,6 @@ export class UpstreamRequest implements PoolCallbacks, SocketHandler, ResponseHa
     return this.responseHead !== null;
   }
 
-  /** The final response's status, 0 before its head. */
-  get status(): number {
-    return this.responseHead === null ? 0 : this.responseHead.status;
-  }
-
   start(pool: RequestPool, now: number): void {
     this.sentAt = now;
     const handle = pool.newStream(this);
