@@ -1,7 +1,6 @@
 /** The main thread: config, ClusterManager, workers, admin, health, reload and drain. */
 import type { HttpServer, RuntimeAdapter } from '../../runtime-adapters/types.ts';
 import { realClock, type Clock } from '../common/clock.ts';
-import { GenerationWait } from './generation-wait.ts';
 import type { Logger } from '../common/log.ts';
 import { ConfigError } from '../config/errors.ts';
 import { redactConfig } from '../config/redact.ts';
@@ -15,6 +14,7 @@ import type { ClusterManagerSnapshot } from '../upstream/snapshot-types.ts';
 import { createAdminApp, isLoopbackAddress } from '../admin/index.ts';
 import type { ListenerStatus, ReloadResult, ServerInfo, ServerState } from '../admin/types.ts';
 import { toUpstreamCluster } from '../wiring/config-mapping.ts';
+import { GenerationWait } from './generation-wait.ts';
 import { WorkerSupervisor } from './supervisor.ts';
 import { HealthWiring, initialHostHealth } from './health-wiring.ts';
 import { restartOnlyChanges, unhonouredSettings } from './unhonoured-settings.ts';
@@ -40,7 +40,6 @@ const APPLY_TIMEOUT_MS = 5000;
 /** How long the start waits for the first health-check verdicts before opening the listeners. */
 const FIRST_ROUND_MS = 2000;
 
-/** A reload waiting for the workers' answers: who has not answered yet, and what went wrong. */
 export class ProxyServer {
   private readonly adapter: RuntimeAdapter;
   private readonly log: Logger;
@@ -262,12 +261,17 @@ export class ProxyServer {
     });
   }
 
+  /** `--drain-timeout` over the config's `drain_timeout`. */
+  private get drainTimeoutMs(): number {
+    return this.opts.drainTimeoutMs ?? this.config.drainTimeoutMs;
+  }
+
   /** What runs: the file's config with the command line's overrides and the admin's bound port. */
   configDump(): unknown {
     const effective: ProxyConfig = {
       ...this.config,
       workers: this.opts.workers,
-      drainTimeoutMs: this.opts.drainTimeoutMs ?? this.config.drainTimeoutMs,
+      drainTimeoutMs: this.drainTimeoutMs,
       admin: { ...this.config.admin, port: this.admin?.port ?? this.config.admin.port },
     };
     return { generation: this.generation, config: redactConfig(effective) };
@@ -368,7 +372,7 @@ export class ProxyServer {
   drain(): Promise<void> {
     if (this.state !== 'LIVE') return Promise.resolve();
     this.state = 'DRAINING';
-    const timeoutMs = this.opts.drainTimeoutMs ?? this.config.drainTimeoutMs;
+    const timeoutMs = this.drainTimeoutMs;
     this.log.info('draining listeners (admin drain): no new connections; the process runs on until quit or SIGTERM');
     // A replacement for a worker that dies now would open the listeners again.
     this.supervisor.beginShutdown();
@@ -404,7 +408,7 @@ export class ProxyServer {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
       this.state = 'DRAINING';
-      const timeoutMs = this.opts.drainTimeoutMs ?? this.config.drainTimeoutMs;
+      const timeoutMs = this.drainTimeoutMs;
       this.log.info(`draining (${reason}): up to ${timeoutMs} ms for in-flight requests`, { reason });
       this.supervisor.beginShutdown();
       this.unwatch?.();
