@@ -200,3 +200,19 @@ export function memoryWorkerForTests(yaml: string = ONE_ROUTE_CONFIG): { readonl
     },
   };
 }
+
+/**
+ * A new client sends `GET path` (a path the test makes unique); resolves once an upstream
+ * connection, new or pooled, carries it, with both sockets. Needs a worker that keeps writes.
+ */
+export async function getThroughWorker(w: MemoryWorker, path: string): Promise<{ client: MemorySocket; up: MemorySocket }> {
+  const client = w.connect();
+  const line = `GET ${path} HTTP/1.1\r\n`;
+  client.feed(new TextEncoder().encode(`${line}Host: a\r\n\r\n`));
+  for (let i = 0; i < 300; i++) {
+    const up = w.upstreams.find((u) => !u.destroyed && u.text().includes(line));
+    if (up) return { client, up };
+    await tick();
+  }
+  throw new Error(`${line.trim()} never reached an upstream`);
+}

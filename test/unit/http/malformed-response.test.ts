@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import { SocketError } from '../../../runtime-adapters/types.ts';
 import assert from 'node:assert/strict';
-import { memoryWorkerForTests, OK_RESPONSE, ONE_ROUTE_CONFIG, tick } from '../../support/memory-runtime.ts';
+import { getThroughWorker, memoryWorkerForTests, OK_RESPONSE, ONE_ROUTE_CONFIG, tick } from '../../support/memory-runtime.ts';
 
 const enc = new TextEncoder();
 
@@ -10,10 +10,7 @@ describe('a malformed upstream response', () => {
   const suite = memoryWorkerForTests();
 
   it('is answered 502 when the bad chunk arrives in the same read as the head', async () => {
-    const client = suite.worker.connect();
-    client.feed(enc.encode('GET /a HTTP/1.1\r\nHost: a\r\n\r\n'));
-    await tick();
-    const up = suite.worker.upstreams.at(-1)!;
+    const { client, up } = await getThroughWorker(suite.worker, '/a');
     up.feed(enc.encode('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'));
     await tick();
     const text = client.text();
@@ -24,10 +21,7 @@ describe('a malformed upstream response', () => {
   });
 
   it('resets the client when the head already went out in an earlier read', async () => {
-    const client = suite.worker.connect();
-    client.feed(enc.encode('GET /b HTTP/1.1\r\nHost: a\r\n\r\n'));
-    await tick();
-    const up = suite.worker.upstreams.at(-1)!;
+    const { client, up } = await getThroughWorker(suite.worker, '/b');
     up.feed(enc.encode('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'));
     await tick();
     assert.match(client.text(), /^HTTP\/1\.1 200 OK\r\n/);
@@ -46,10 +40,7 @@ describe('a malformed upstream response under retry_on reset', () => {
   const suite = memoryWorkerForTests(config);
 
   it('is retried on a new connection, and the client gets the answer of the retry', async () => {
-    const client = suite.worker.connect();
-    client.feed(enc.encode('GET /r HTTP/1.1\r\nHost: a\r\n\r\n'));
-    await tick();
-    const first = suite.worker.upstreams.at(-1)!;
+    const { client, up: first } = await getThroughWorker(suite.worker, '/r');
     first.feed(enc.encode('HTTP/1.1 2x0 OK\r\n\r\n'));
     for (let i = 0; i < 200 && suite.worker.upstreams.at(-1) === first; i++) await tick();
     const second = suite.worker.upstreams.at(-1)!;
@@ -66,10 +57,7 @@ describe('a response delimited by the upstream closing', () => {
   const suite = memoryWorkerForTests();
 
   it('ended by a FIN is complete: the client gets the last chunk', async () => {
-    const client = suite.worker.connect();
-    client.feed(enc.encode('GET /fin HTTP/1.1\r\nHost: a\r\n\r\n'));
-    await tick();
-    const up = suite.worker.upstreams.at(-1)!;
+    const { client, up } = await getThroughWorker(suite.worker, '/fin');
     up.feed(enc.encode('HTTP/1.1 200 OK\r\n\r\nwhole-body'));
     up.handler!.onEnd();
     up.peerClose();
@@ -79,10 +67,7 @@ describe('a response delimited by the upstream closing', () => {
   });
 
   it('ended by a reset is cut short: the client is reset and never gets the last chunk', async () => {
-    const client = suite.worker.connect();
-    client.feed(enc.encode('GET /rst HTTP/1.1\r\nHost: a\r\n\r\n'));
-    await tick();
-    const up = suite.worker.upstreams.at(-1)!;
+    const { client, up } = await getThroughWorker(suite.worker, '/rst');
     up.feed(enc.encode('HTTP/1.1 200 OK\r\n\r\npartial-bo'));
     up.peerClose(new SocketError('ECONNRESET', 'read ECONNRESET'));
     await tick();

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SocketError } from '../../../runtime-adapters/types.ts';
-import { memoryWorkerForTests, OK_RESPONSE, ONE_ROUTE_CONFIG, tick } from '../../support/memory-runtime.ts';
+import { getThroughWorker, memoryWorkerForTests, OK_RESPONSE, ONE_ROUTE_CONFIG, tick } from '../../support/memory-runtime.ts';
 
 const enc = new TextEncoder();
 const RESET_BEFORE_HEADERS = 'upstream connect error or disconnect/reset before headers. reset reason: ';
@@ -37,10 +37,7 @@ describe('upstream failures', () => {
   });
 
   it('an upstream that closes before any response byte answers 503 with reset reason connection termination', async () => {
-    const before = suite.worker.upstreams.length;
-    const client = send('/fin');
-    await until(() => suite.worker.upstreams.length > before);
-    const up = suite.worker.upstreams.at(-1)!;
+    const { client, up } = await getThroughWorker(suite.worker, '/fin');
     up.handler!.onEnd();
     up.peerClose();
     await until(() => client.text() !== '');
@@ -48,10 +45,7 @@ describe('upstream failures', () => {
   });
 
   it('a reset after the response head resets the client, which never sees the body as complete', async () => {
-    const before = suite.worker.upstreams.length;
-    const client = send('/cut');
-    await until(() => suite.worker.upstreams.length > before);
-    const up = suite.worker.upstreams.at(-1)!;
+    const { client, up } = await getThroughWorker(suite.worker, '/cut');
     up.feed(enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc'));
     up.peerClose(new SocketError('ECONNRESET', 'read ECONNRESET'));
     await tick();
@@ -147,10 +141,7 @@ describe('a route timeout after the response started', () => {
   it('resets the client and charges the response code once, with its head (as Envoy)', async () => {
     const w = suite.worker;
     const before = { completed: w.stat('cluster.origin.upstream_rq_completed'), c504: w.stat('cluster.origin.upstream_rq_504') };
-    const client = w.connect();
-    client.feed(enc.encode('GET /trickle HTTP/1.1\r\nHost: a\r\n\r\n'));
-    await until(() => w.upstreams.some((u) => u.text().includes('/trickle')));
-    const up = w.upstreams.find((u) => u.text().includes('/trickle'))!;
+    const { client, up } = await getThroughWorker(w, '/trickle');
     up.feed(enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab'));
     await until(() => client.destroyed);
     assert.equal(client.destroyed, true);
